@@ -1,0 +1,53 @@
+// swift-tools-version:5.9
+// RapidEELS: a Jupyter kernel for rapid-acquisition EELS, written in Swift.
+// Dependencies point one way: rapideels-kernel -> Script -> RapidEELS -> {EELS, NeuralCore, SVGPlot};
+// Jupyter is used only by rapideels-kernel. See ../shared/DESIGN.md.
+import PackageDescription
+
+let package = Package(
+    name: "RapidEELS",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "rapideels-kernel", targets: ["rapideels-kernel"]),
+        .library(name: "RapidEELS", targets: ["RapidEELS"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: - System libraries (module.modulemap + shim.h only)
+        .systemLibrary(name: "CZeroMQ", path: "Sources/CZeroMQ"),
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
+
+        // MARK: - The Jupyter protocol (knows nothing of EELS)
+        .target(name: "Jupyter", dependencies: ["CZeroMQ", "COpenSSL"]),
+
+        // MARK: - Numerics, data and figures
+        .target(name: "NeuralCore", dependencies: ["COpenBLAS"]),
+        .target(name: "EELS", dependencies: ["COpenBLAS"]),
+        .target(name: "SVGPlot"),
+
+        // MARK: - The paper's method and the cell language
+        .target(name: "RapidEELS", dependencies: ["EELS", "NeuralCore", "SVGPlot"]),
+        .target(name: "Script", dependencies: ["RapidEELS"]),
+
+        // MARK: - The executable
+        .executableTarget(
+            name: "rapideels-kernel",
+            dependencies: [
+                "Jupyter", "Script",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: - Tests
+        .target(name: "TestSupport", path: "Sources/TestSupport"),
+        .testTarget(name: "JupyterTests", dependencies: ["Jupyter", "TestSupport"]),
+        .testTarget(name: "ScriptTests", dependencies: ["Script", "TestSupport"]),
+        .testTarget(name: "NeuralCoreTests", dependencies: ["NeuralCore", "TestSupport"]),
+        .testTarget(name: "EELSTests", dependencies: ["EELS", "TestSupport"]),
+        .testTarget(name: "SVGPlotTests", dependencies: ["SVGPlot", "TestSupport"]),
+        .testTarget(name: "RapidEELSTests", dependencies: ["RapidEELS", "TestSupport"]),
+    ]
+)

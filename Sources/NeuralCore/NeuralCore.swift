@@ -1,0 +1,1 @@
+public enum NeuralCoreInfo { public static let name = "NeuralCore" }

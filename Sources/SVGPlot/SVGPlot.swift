@@ -1,0 +1,1 @@
+public enum SVGPlotInfo { public static let name = "SVGPlot" }

@@ -1,0 +1,3 @@
+import Jupyter
+import Script
+print("rapideels-kernel \(ScriptInfo.languageVersion) (Jupyter protocol \(JupyterProtocol.version))")

@@ -1,0 +1,5 @@
+import XCTest
+import EELS
+final class EELSSmokeTests: XCTestCase {
+    func testModuleLoads() { XCTAssertTrue(true) }
+}

@@ -1,0 +1,5 @@
+import XCTest
+import Jupyter
+final class JupyterSmokeTests: XCTestCase {
+    func testModuleLoads() { XCTAssertTrue(true) }
+}

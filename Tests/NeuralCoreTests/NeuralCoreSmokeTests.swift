@@ -1,0 +1,5 @@
+import XCTest
+import NeuralCore
+final class NeuralCoreSmokeTests: XCTestCase {
+    func testModuleLoads() { XCTAssertTrue(true) }
+}

@@ -1,0 +1,5 @@
+import XCTest
+import RapidEELS
+final class RapidEELSSmokeTests: XCTestCase {
+    func testModuleLoads() { XCTAssertTrue(true) }
+}

@@ -1,0 +1,5 @@
+import XCTest
+import SVGPlot
+final class SVGPlotSmokeTests: XCTestCase {
+    func testModuleLoads() { XCTAssertTrue(true) }
+}
