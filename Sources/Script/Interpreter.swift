@@ -1,0 +1,82 @@
+import Foundation
+import RapidEELS
+
+// The contract between the cell language and its hosts (the Jupyter kernel, `rapideels-kernel run`, tests).
+// The Script helper fills in the implementation; the kernel codes against these declarations only.
+
+/// The two process streams a cell can write to.
+public enum StreamName: String, Sendable {
+    case stdout, stderr
+}
+
+/// Where a running cell's output goes. The kernel implements it (iopub messages); tests capture it.
+/// Methods are called on the thread that runs the cell.
+public protocol ScriptOutput: AnyObject {
+    /// Text written by `print` (stdout) or `printError`/warnings (stderr).
+    func stream(_ name: StreamName, _ text: String)
+    /// `display(x)`: display_data when `update` is false, update_display_data (same `displayID`) when true.
+    func display(_ bundle: MIMEBundle, displayID: String?, update: Bool)
+    /// `clearOutput()`.
+    func clearOutput(wait: Bool)
+    /// `readLine(prompt:)`: asks the user for a line; nil when the frontend does not allow stdin.
+    func readLine(prompt: String, password: Bool) -> String?
+}
+
+/// A language error as Jupyter shows it: ename, evalue, traceback lines (may carry ANSI colours).
+public struct ScriptError: Error, CustomStringConvertible, Sendable {
+    /// The kind: SyntaxError, NameError, TypeError, ValueError, IndexError, FileError, Interrupted, ...
+    public var kind: String
+    /// One line saying what went wrong.
+    public var message: String
+    /// The rendered report: the message, the quoted cell line with a caret, suggestions, call chain.
+    public var traceback: [String]
+
+    public init(kind: String, message: String, traceback: [String] = []) {
+        self.kind = kind
+        self.message = message
+        self.traceback = traceback.isEmpty ? ["\(kind): \(message)"] : traceback
+    }
+
+    public var description: String { "\(kind): \(message)" }
+}
+
+/// What executing a cell produced.
+public enum ExecutionResult: Sendable {
+    /// The cell ran; the bundle is its last expression's value (nil when there is none or `;` suppressed it).
+    case success(MIMEBundle?)
+    /// The cell stopped with an error; variables defined before the error survive.
+    case failure(ScriptError)
+}
+
+/// is_complete's answer.
+public enum CompletenessStatus: Equatable, Sendable {
+    case complete
+    case incomplete(indent: String)
+    case invalid
+}
+
+/// complete's answer. Offsets count Unicode scalars (Jupyter's cursor_pos unit).
+public struct Completion: Equatable, Sendable {
+    public var matches: [String]
+    public var cursorStart: Int
+    public var cursorEnd: Int
+
+    public init(matches: [String], cursorStart: Int, cursorEnd: Int) {
+        self.matches = matches
+        self.cursorStart = cursorStart
+        self.cursorEnd = cursorEnd
+    }
+}
+
+/// A thread-safe cancellation flag. The host calls `request()` on interrupt; the interpreter and every long
+/// operation poll `isCancelled` and stop with an Interrupted error. `execute` resets it when a cell starts.
+public final class Cancellation: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+
+    public init() {}
+
+    public func request() { lock.lock(); flag = true; lock.unlock() }
+    public func reset() { lock.lock(); flag = false; lock.unlock() }
+    public var isCancelled: Bool { lock.lock(); defer { lock.unlock() }; return flag }
+}
