@@ -1,0 +1,108 @@
+import COpenBLAS
+import Dispatch
+
+/// Where a network runs. The CPU backend is built in; a GPU backend (loaded at run time) plugs in by
+/// returning its own `NetworkEngine` from `makeEngine(for:)` with weights and optimizer state on the device.
+///
+///     let cpu = CPUBackend(threads: 2)
+///     let engine = cpu.makeEngine(for: network)
+public protocol ComputeBackend: AnyObject {
+    /// A short name for messages, e.g. "cpu (2 threads)".
+    var name: String { get }
+    /// Creates the object that runs `network`'s forward, backward and optimizer steps on this backend.
+    func makeEngine(for network: Sequential) -> NetworkEngine
+    /// Row-major single-precision GEMM on host memory: C = alpha * op(A) * op(B) + beta * C.
+    func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+              a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+              beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int)
+}
+
+/// What a backend does with a network: inference, and one training step (forward, loss, backward, Adam).
+///
+/// Host parameters (`Parameter.pointer`) are the source of truth between calls: an engine that keeps its own
+/// copy (a GPU) must read them in `parametersDidChange()` and write them back in `synchronizeParameters()`.
+public protocol NetworkEngine: AnyObject {
+    /// Runs layers `layers` on `count` samples; `output` receives [count, layers.last.outputShape...].
+    func predict(_ inputs: UnsafePointer<Float>, count: Int, layers: Range<Int>, output: UnsafeMutablePointer<Float>)
+    /// One optimizer step on the samples `indices` of the data set; returns the batch's mean loss.
+    func trainStep(_ step: TrainingStep) -> Double
+    /// Host parameters were changed (loaded or reset): refresh any copy.
+    func parametersDidChange()
+    /// Make the host parameters current (after training on a device).
+    func synchronizeParameters()
+}
+
+/// One training step's inputs for `NetworkEngine.trainStep`.
+public struct TrainingStep {
+    /// The whole data set's inputs, [samples, inputShape...].
+    public var inputs: UnsafePointer<Float>
+    /// The whole data set's targets, [samples, outputShape...].
+    public var targets: UnsafePointer<Float>
+    /// Rows of this batch.
+    public var indices: UnsafeBufferPointer<Int>
+    /// The loss to minimise.
+    public var loss: Loss
+    /// The optimizer (its step counter advances by one).
+    public var optimizer: Adam
+    /// Layers before this index are frozen (no gradients, no updates).
+    public var firstTrainableLayer: Int
+    /// Seed of this step's dropout masks.
+    public var randomStream: UInt64
+}
+
+/// The CPU backend: OpenBLAS sgemm, batches split into chunks that run on `threads` worker threads.
+///
+/// With `threads > 1` OpenBLAS is set to one thread (our workers own the cores); with one worker
+/// OpenBLAS may use `blasThreads` threads.
+///
+///     let backend = CPUBackend(threads: 2, chunkSize: 32)
+public final class CPUBackend: ComputeBackend {
+    /// Worker threads over chunks of a batch.
+    public let threads: Int
+    /// Samples per chunk (activations of a chunk stay in cache).
+    public let chunkSize: Int
+    /// OpenBLAS threads used inside each gemm.
+    public let blasThreads: Int
+
+    /// Creates a CPU backend. `threads` defaults to the number of active processors (at most 8).
+    public init(threads: Int? = nil, chunkSize: Int = 32, blasThreads: Int = 1) {
+        let cores = ProcessInfoCores.active
+        self.threads = Swift.max(1, threads ?? Swift.min(cores, 8))
+        self.chunkSize = Swift.max(1, chunkSize)
+        self.blasThreads = Swift.max(1, blasThreads)
+    }
+
+    public var name: String { "cpu (\(threads) worker\(threads == 1 ? "" : "s"), openblas \(blasThreads))" }
+
+    public func makeEngine(for network: Sequential) -> NetworkEngine {
+        openblas_set_num_threads(Int32(blasThreads))
+        return CPUEngine(network: network, backend: self)
+    }
+
+    @inline(__always)
+    public func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// Runs `body(worker)` for worker in 0..<count, in parallel when count > 1.
+    func parallel(_ count: Int, _ body: (Int) -> Void) {
+        if count == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: count, execute: body) }
+    }
+}
+
+/// The number of processors available to this process.
+enum ProcessInfoCores {
+    static var active: Int {
+        #if canImport(Glibc)
+        return Swift.max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        #else
+        return 1
+        #endif
+    }
+}
+#if canImport(Glibc)
+import Glibc
+#endif

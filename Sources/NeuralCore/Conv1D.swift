@@ -1,0 +1,99 @@
+/// Padding of a convolution, as in Keras.
+public enum Padding: String, Sendable {
+    /// Output length ceil(L / stride); zeros added, the smaller half on the left.
+    case same
+    /// No padding: output length floor((L - kernel) / stride) + 1.
+    case valid
+}
+
+/// A 1-D convolution (Keras Conv1D), channels-last, computed as im2col + sgemm, with fused bias and activation.
+///
+/// Input [batch, length, inChannels] -> output [batch, outLength, filters]; kernel [kernelSize, inChannels,
+/// filters] (Keras layout), bias [filters].
+///
+///     let conv = try Conv1D(name: "encoder.conv0", inputShape: [240, 1], filters: 8, kernelSize: 7, stride: 2)
+///     conv.outputShape   // [120, 8]
+public final class Conv1D: Layer {
+    public let name: String
+    public let inputShape: [Int]
+    public let outputShape: [Int]
+    /// [kernelSize, inChannels, filters].
+    public let kernel: Parameter
+    /// [filters].
+    public let bias: Parameter
+    /// The fused activation.
+    public let activation: Activation
+    /// The window layout (long axis = input).
+    public let geometry: WindowGeometry
+
+    /// Creates the layer with zero weights (see `initialize(using:)`).
+    /// - Throws: `NeuralError.invalidArgument` for non-positive sizes or an input shorter than a valid window.
+    public init(name: String, inputShape: [Int], filters: Int, kernelSize: Int, stride: Int = 1,
+                padding: Padding = .same, activation: Activation = .relu) throws {
+        guard inputShape.count == 2, inputShape[0] > 0, inputShape[1] > 0 else {
+            throw NeuralError.invalidArgument("\(name): Conv1D input shape must be [length, channels], got \(inputShape)")
+        }
+        guard filters > 0, kernelSize > 0, stride > 0 else {
+            throw NeuralError.invalidArgument("\(name): filters, kernelSize and stride must be positive")
+        }
+        let length = inputShape[0], channels = inputShape[1]
+        switch padding {
+        case .same:
+            let out = (length + stride - 1) / stride
+            geometry = .same(longLength: length, shortLength: out, kernel: kernelSize, stride: stride,
+                             channels: channels)
+        case .valid:
+            guard length >= kernelSize else {
+                throw NeuralError.invalidArgument("\(name): input length \(length) is shorter than the kernel \(kernelSize)")
+            }
+            geometry = WindowGeometry(longLength: length, shortLength: (length - kernelSize) / stride + 1,
+                                      kernel: kernelSize, stride: stride, padLeft: 0, channels: channels)
+        }
+        self.name = name
+        self.inputShape = inputShape
+        outputShape = [geometry.shortLength, filters]
+        kernel = Parameter(name: name + ".kernel", shape: [kernelSize, channels, filters])
+        bias = Parameter(name: name + ".bias", shape: [filters])
+        self.activation = activation
+    }
+
+    public var parameters: [Parameter] { [kernel, bias] }
+    public var savedFloatsPerSample: Int { geometry.shortLength * geometry.rowWidth }
+    public var scratchFloatsPerSample: Int { geometry.shortLength * geometry.rowWidth }
+
+    /// Glorot-uniform kernel (fans kernelSize * in and kernelSize * out) and zero bias, as Keras.
+    public func initialize(using rng: inout SeededRandom) {
+        let k = kernel.shape[0]
+        rng.fillGlorotUniform(kernel.buffer, fanIn: k * kernel.shape[1], fanOut: k * kernel.shape[2])
+        bias.buffer.update(repeating: 0)
+    }
+
+    public func forward(_ buffers: LayerBuffers, backend: ComputeBackend) {
+        let rows = buffers.batch * geometry.shortLength, filters = outputShape[1]
+        geometry.gather(buffers.input, into: buffers.saved, batch: buffers.batch)
+        Kernels.fillRows(buffers.output, rows: rows, bias: bias.pointer, columns: filters)
+        backend.gemm(transA: false, transB: false, m: rows, n: filters, k: geometry.rowWidth, alpha: 1,
+                     a: buffers.saved, lda: geometry.rowWidth, b: kernel.pointer, ldb: filters,
+                     beta: 1, c: buffers.output, ldc: filters)
+        if activation == .relu { Kernels.relu(buffers.output, count: rows * filters) }
+    }
+
+    public func backward(_ buffers: LayerBuffers, outputGradient: UnsafeMutablePointer<Float>,
+                         inputGradient: UnsafeMutablePointer<Float>?, parameterGradients: UnsafeMutablePointer<Float>,
+                         backend: ComputeBackend) {
+        let rows = buffers.batch * geometry.shortLength, filters = outputShape[1], width = geometry.rowWidth
+        if activation == .relu { Kernels.reluBackward(outputGradient, output: buffers.output, count: rows * filters) }
+        // dKernel += cols^T dY ; dBias += column sums of dY
+        backend.gemm(transA: true, transB: false, m: width, n: filters, k: rows, alpha: 1,
+                     a: buffers.saved, lda: width, b: outputGradient, ldb: filters,
+                     beta: 1, c: parameterGradients, ldc: filters)
+        Kernels.addColumnSums(outputGradient, rows: rows, columns: filters, into: parameterGradients + kernel.count)
+        guard let inputGradient else { return }
+        // dCols = dY W^T, then col2im
+        backend.gemm(transA: false, transB: true, m: rows, n: width, k: filters, alpha: 1,
+                     a: outputGradient, lda: filters, b: kernel.pointer, ldb: filters,
+                     beta: 0, c: buffers.scratch, ldc: width)
+        inputGradient.update(repeating: 0, count: buffers.batch * inputSize)
+        geometry.scatterAdd(buffers.scratch, into: inputGradient, batch: buffers.batch)
+    }
+}

@@ -1,0 +1,103 @@
+/// A transposed 1-D convolution (Keras Conv1DTranspose, padding 'same'): the adjoint of Conv1D, computed as
+/// sgemm + col2im, with fused bias and activation.
+///
+/// Input [batch, length, inChannels] -> output [batch, outLength, filters]; kernel [kernelSize, filters,
+/// inChannels] (Keras layout), bias [filters]. outLength = length * stride when `outputPadding` is nil, else
+/// (length - 1) * stride + kernelSize - 2 * (kernelSize / 2) + outputPadding. Windows follow TensorFlow's 'SAME'
+/// rule for the forward convolution from outLength to length.
+///
+///     let up = try Conv1DTranspose(name: "decoder.deconv0", inputShape: [8, 64], filters: 64, kernelSize: 3,
+///                                  stride: 2, outputPadding: 0)
+///     up.outputShape   // [15, 64]
+public final class Conv1DTranspose: Layer {
+    public let name: String
+    public let inputShape: [Int]
+    public let outputShape: [Int]
+    /// [kernelSize, filters, inChannels].
+    public let kernel: Parameter
+    /// [filters].
+    public let bias: Parameter
+    /// The fused activation.
+    public let activation: Activation
+    /// The window layout (long axis = output, channels = filters).
+    public let geometry: WindowGeometry
+
+    /// Creates the layer with zero weights (see `initialize(using:)`).
+    /// - Throws: `NeuralError.invalidArgument` for non-positive sizes or an output padding >= stride.
+    public init(name: String, inputShape: [Int], filters: Int, kernelSize: Int, stride: Int = 1,
+                outputPadding: Int? = nil, activation: Activation = .relu) throws {
+        guard inputShape.count == 2, inputShape[0] > 0, inputShape[1] > 0 else {
+            throw NeuralError.invalidArgument(
+                "\(name): Conv1DTranspose input shape must be [length, channels], got \(inputShape)")
+        }
+        guard filters > 0, kernelSize > 0, stride > 0 else {
+            throw NeuralError.invalidArgument("\(name): filters, kernelSize and stride must be positive")
+        }
+        let length = inputShape[0]
+        let outLength: Int
+        if let outputPadding {
+            guard outputPadding >= 0, outputPadding < stride else {
+                throw NeuralError.invalidArgument("\(name): outputPadding \(outputPadding) must be in 0..<\(stride)")
+            }
+            outLength = (length - 1) * stride + kernelSize - 2 * (kernelSize / 2) + outputPadding
+        } else {
+            outLength = length * stride
+        }
+        guard outLength > 0, (outLength + stride - 1) / stride == length else {
+            throw NeuralError.invalidArgument(
+                "\(name): output length \(outLength) is not consistent with input length \(length) and stride \(stride)")
+        }
+        geometry = .same(longLength: outLength, shortLength: length, kernel: kernelSize, stride: stride,
+                         channels: filters)
+        self.name = name
+        self.inputShape = inputShape
+        outputShape = [outLength, filters]
+        kernel = Parameter(name: name + ".kernel", shape: [kernelSize, filters, inputShape[1]])
+        bias = Parameter(name: name + ".bias", shape: [filters])
+        self.activation = activation
+    }
+
+    public var parameters: [Parameter] { [kernel, bias] }
+    public var savedFloatsPerSample: Int { 0 }
+    public var scratchFloatsPerSample: Int { geometry.shortLength * geometry.rowWidth }
+
+    /// Glorot-uniform kernel and zero bias, as Keras.
+    public func initialize(using rng: inout SeededRandom) {
+        let k = kernel.shape[0]
+        rng.fillGlorotUniform(kernel.buffer, fanIn: k * kernel.shape[2], fanOut: k * kernel.shape[1])
+        bias.buffer.update(repeating: 0)
+    }
+
+    public func forward(_ buffers: LayerBuffers, backend: ComputeBackend) {
+        let rows = buffers.batch * geometry.shortLength, width = geometry.rowWidth, inChannels = inputShape[1]
+        let filters = outputShape[1]
+        // cols = X W^T: [rows, kernel * filters]
+        backend.gemm(transA: false, transB: true, m: rows, n: width, k: inChannels, alpha: 1,
+                     a: buffers.input, lda: inChannels, b: kernel.pointer, ldb: inChannels,
+                     beta: 0, c: buffers.scratch, ldc: width)
+        Kernels.fillRows(buffers.output, rows: buffers.batch * outputShape[0], bias: bias.pointer, columns: filters)
+        geometry.scatterAdd(buffers.scratch, into: buffers.output, batch: buffers.batch)
+        if activation == .relu { Kernels.relu(buffers.output, count: buffers.batch * outputSize) }
+    }
+
+    public func backward(_ buffers: LayerBuffers, outputGradient: UnsafeMutablePointer<Float>,
+                         inputGradient: UnsafeMutablePointer<Float>?, parameterGradients: UnsafeMutablePointer<Float>,
+                         backend: ComputeBackend) {
+        let rows = buffers.batch * geometry.shortLength, width = geometry.rowWidth, inChannels = inputShape[1]
+        let filters = outputShape[1]
+        if activation == .relu {
+            Kernels.reluBackward(outputGradient, output: buffers.output, count: buffers.batch * outputSize)
+        }
+        Kernels.addColumnSums(outputGradient, rows: buffers.batch * outputShape[0], columns: filters,
+                              into: parameterGradients + kernel.count)
+        geometry.gather(outputGradient, into: buffers.scratch, batch: buffers.batch)
+        // dKernel += dCols^T X: [kernel * filters, inChannels]
+        backend.gemm(transA: true, transB: false, m: width, n: inChannels, k: rows, alpha: 1,
+                     a: buffers.scratch, lda: width, b: buffers.input, ldb: inChannels,
+                     beta: 1, c: parameterGradients, ldc: inChannels)
+        guard let inputGradient else { return }
+        backend.gemm(transA: false, transB: false, m: rows, n: inChannels, k: width, alpha: 1,
+                     a: buffers.scratch, lda: width, b: kernel.pointer, ldb: inChannels,
+                     beta: 0, c: inputGradient, ldc: inChannels)
+    }
+}

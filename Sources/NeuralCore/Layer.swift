@@ -1,0 +1,97 @@
+/// The activation fused into a Conv1D, Conv1DTranspose or Dense layer.
+public enum Activation: String, Sendable {
+    /// Identity.
+    case linear
+    /// max(0, x).
+    case relu
+}
+
+/// Buffers a layer works on for one chunk of samples (all pointers are owned by the engine's workspace).
+///
+/// Shapes: `input` is [batch, inputShape...], `output` [batch, outputShape...], `saved` holds
+/// `savedFloatsPerSample * batch` floats kept from forward to backward, `scratch` is temporary.
+public struct LayerBuffers {
+    /// Samples in this chunk.
+    public var batch: Int
+    /// The layer's input, [batch, inputShape...].
+    public var input: UnsafeMutablePointer<Float>
+    /// The layer's output, [batch, outputShape...].
+    public var output: UnsafeMutablePointer<Float>
+    /// State kept from forward to backward (im2col windows, dropout masks).
+    public var saved: UnsafeMutablePointer<Float>
+    /// Temporary space of at least `scratchFloatsPerSample * batch` floats.
+    public var scratch: UnsafeMutablePointer<Float>
+    /// True while training (dropout active).
+    public var training: Bool
+    /// A counter-based random stream id for this call (dropout): the same id gives the same mask.
+    public var randomStream: UInt64
+}
+
+/// A network layer with forward and backward passes on Float32 buffers, channels-last ([batch, length, channels]).
+///
+/// Layers hold their parameters; the engine owns activations and gradients, so several threads can run
+/// the same layer on different chunks at once.
+///
+///     let conv = try Conv1D(name: "conv", inputShape: [240, 1], filters: 8, kernelSize: 7, stride: 2)
+///     conv.outputShape   // [120, 8]
+public protocol Layer: AnyObject {
+    /// Name prefix of the layer's tensors in weight files, e.g. "encoder.conv0".
+    var name: String { get }
+    /// Per-sample input shape, e.g. [240, 1].
+    var inputShape: [Int] { get }
+    /// Per-sample output shape, e.g. [120, 8].
+    var outputShape: [Int] { get }
+    /// Trainable tensors in a fixed order (kernel, then bias).
+    var parameters: [Parameter] { get }
+    /// Floats per sample kept from forward to backward.
+    var savedFloatsPerSample: Int { get }
+    /// Floats per sample of temporary space needed by forward or backward.
+    var scratchFloatsPerSample: Int { get }
+    /// Computes `buffers.output` from `buffers.input`.
+    func forward(_ buffers: LayerBuffers, backend: ComputeBackend)
+    /// Back-propagates: reads `outputGradient` (may overwrite it), adds parameter gradients into
+    /// `parameterGradients` (laid out like `parameters`, concatenated), writes `inputGradient` when non-nil.
+    func backward(_ buffers: LayerBuffers, outputGradient: UnsafeMutablePointer<Float>,
+                  inputGradient: UnsafeMutablePointer<Float>?, parameterGradients: UnsafeMutablePointer<Float>,
+                  backend: ComputeBackend)
+}
+
+extension Layer {
+    /// Elements per sample of the input.
+    public var inputSize: Int { inputShape.reduce(1, *) }
+    /// Elements per sample of the output.
+    public var outputSize: Int { outputShape.reduce(1, *) }
+    /// Total trainable values.
+    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
+}
+
+/// Element-wise helpers shared by the layers (fused bias + activation and their gradients).
+enum Kernels {
+    /// rows x columns: row r = bias.
+    @inline(__always)
+    static func fillRows(_ out: UnsafeMutablePointer<Float>, rows: Int, bias: UnsafePointer<Float>, columns: Int) {
+        for row in 0..<rows { (out + row * columns).update(from: bias, count: columns) }
+    }
+
+    /// out = max(out, 0).
+    @inline(__always)
+    static func relu(_ out: UnsafeMutablePointer<Float>, count: Int) {
+        for index in 0..<count where !(out[index] > 0) { out[index] = 0 }
+    }
+
+    /// grad[i] = 0 where output[i] <= 0 (the ReLU derivative, applied in place).
+    @inline(__always)
+    static func reluBackward(_ grad: UnsafeMutablePointer<Float>, output: UnsafePointer<Float>, count: Int) {
+        for index in 0..<count where !(output[index] > 0) { grad[index] = 0 }
+    }
+
+    /// sums[c] += column sums of a rows x columns matrix.
+    @inline(__always)
+    static func addColumnSums(_ matrix: UnsafePointer<Float>, rows: Int, columns: Int,
+                              into sums: UnsafeMutablePointer<Float>) {
+        for row in 0..<rows {
+            let line = matrix + row * columns
+            for column in 0..<columns { sums[column] += line[column] }
+        }
+    }
+}

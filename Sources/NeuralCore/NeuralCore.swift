@@ -1,1 +1,0 @@
-public enum NeuralCoreInfo { public static let name = "NeuralCore" }

@@ -1,0 +1,213 @@
+import Foundation
+
+/// Settings of `Sequential.fit`.
+///
+///     var options = TrainingOptions(epochs: 500, batchSize: 512, seed: 1)
+///     options.validationSplit = 0.1
+public struct TrainingOptions: Sendable {
+    /// Passes over the training samples.
+    public var epochs: Int
+    /// Samples per optimizer step (the last batch of an epoch may be smaller).
+    public var batchSize: Int
+    /// Seed of shuffling and dropout masks.
+    public var seed: UInt64
+    /// Fraction of samples (the last ones, before shuffling, as Keras) held out for validation, in [0, 1).
+    public var validationSplit: Double
+    /// Shuffle the training samples every epoch.
+    public var shuffle: Bool
+    /// The loss.
+    public var loss: Loss
+    /// Adam's learning rate.
+    public var learningRate: Float
+    /// Layers before this index are frozen.
+    public var firstTrainableLayer: Int
+
+    public init(epochs: Int, batchSize: Int = 512, seed: UInt64 = 0, validationSplit: Double = 0,
+                shuffle: Bool = true, loss: Loss = .meanSquaredError, learningRate: Float = 1e-3,
+                firstTrainableLayer: Int = 0) {
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.seed = seed
+        self.validationSplit = validationSplit
+        self.shuffle = shuffle
+        self.loss = loss
+        self.learningRate = learningRate
+        self.firstTrainableLayer = firstTrainableLayer
+    }
+}
+
+/// Where training stands, passed to the progress callback after every batch.
+public struct TrainingProgress: Sendable {
+    /// 1-based epoch.
+    public let epoch: Int
+    /// Total epochs.
+    public let epochs: Int
+    /// 1-based step within the epoch.
+    public let step: Int
+    /// Steps per epoch.
+    public let steps: Int
+    /// Mean loss of this epoch so far.
+    public let loss: Double
+    /// Validation loss of the previous epoch, when there is a validation split.
+    public let validationLoss: Double?
+    /// Seconds since training started.
+    public let elapsed: Double
+    /// Estimated seconds remaining.
+    public let eta: Double
+    /// Fraction done, in [0, 1].
+    public var fraction: Double { Double((epoch - 1) * steps + step) / Double(Swift.max(epochs * steps, 1)) }
+}
+
+/// Per-epoch losses of a training run.
+public struct TrainingHistory: Sendable, Equatable {
+    /// Mean training loss of each completed epoch.
+    public var loss: [Double] = []
+    /// Validation loss of each completed epoch (empty without a validation split).
+    public var validationLoss: [Double] = []
+    /// 0-based epoch with the lowest validation loss (or training loss without validation).
+    public var bestEpoch: Int?
+    /// True when training was cancelled; the model then holds the best epoch's weights.
+    public var cancelled = false
+    /// Wall-clock seconds.
+    public var seconds: Double = 0
+    /// Training samples per epoch.
+    public var trainingSamples = 0
+}
+
+extension Sequential {
+    /// Trains with Adam on `count` samples (Keras `fit`): shuffled batches, optional validation split,
+    /// a progress callback after every batch and a cancellation check before every batch.
+    ///
+    ///     let history = try net.fit(inputs: x, targets: y, count: 1000, options: TrainingOptions(epochs: 20))
+    ///
+    /// - Parameters:
+    ///   - inputs: [count, inputShape...] flattened. - targets: [count, outputShape...] flattened.
+    /// - Throws: `CancellationError` when `isCancelled()` returns true (the weights are those of the best epoch
+    ///   so far, `lastHistory` holds the losses); `NeuralError.nonFiniteLoss` when the loss becomes NaN/Inf (best
+    ///   weights restored); `NeuralError.shapeMismatch` / `.nonFiniteInput` / `.invalidArgument` for bad input.
+    @discardableResult
+    public func fit(inputs: [Float], targets: [Float], count: Int, options: TrainingOptions,
+                    progress: ((TrainingProgress) -> Void)? = nil,
+                    isCancelled: () -> Bool = { false }) throws -> TrainingHistory {
+        try validate(inputs: inputs, targets: targets, count: count, options: options)
+        let trainCount = count - Int(Double(count) * options.validationSplit)
+        guard trainCount > 0 else {
+            throw NeuralError.invalidArgument("validation split \(options.validationSplit) leaves no training samples")
+        }
+        let optimizer = try Adam(parameterCount: parameterCount, learningRate: options.learningRate)
+        var order = Array(0..<trainCount)
+        var rng = SeededRandom(seed: options.seed)
+        let steps = (trainCount + options.batchSize - 1) / options.batchSize
+        var history = TrainingHistory(trainingSamples: trainCount)
+        var best: (loss: Double, weights: [[Float]])?
+        let started = Date()
+        lastHistory = history
+        func finish(cancelled: Bool) {
+            if let best { restore(best.weights) }
+            history.cancelled = cancelled
+            history.seconds = Date().timeIntervalSince(started)
+            lastHistory = history
+        }
+        try inputs.withUnsafeBufferPointer { x in
+            try targets.withUnsafeBufferPointer { y in
+                for epoch in 1...options.epochs {
+                    if options.shuffle { order.shuffle(using: &rng) }
+                    var epochSum = 0.0, seen = 0
+                    for step in 1...steps {
+                        if isCancelled() { finish(cancelled: true); throw CancellationError() }
+                        let start = (step - 1) * options.batchSize, end = Swift.min(start + options.batchSize, trainCount)
+                        let loss = order.withUnsafeBufferPointer { indices in
+                            engine.trainStep(TrainingStep(
+                                inputs: x.baseAddress!, targets: y.baseAddress!,
+                                indices: UnsafeBufferPointer(rebasing: indices[start..<end]), loss: options.loss,
+                                optimizer: optimizer, firstTrainableLayer: options.firstTrainableLayer,
+                                randomStream: rng.next()))
+                        }
+                        guard loss.isFinite else {
+                            finish(cancelled: false)
+                            throw NeuralError.nonFiniteLoss(epoch: epoch, step: step, loss: loss)
+                        }
+                        epochSum += loss * Double(end - start)
+                        seen += end - start
+                        if let progress {
+                            let elapsed = Date().timeIntervalSince(started)
+                            let done = (epoch - 1) * steps + step, total = options.epochs * steps
+                            progress(TrainingProgress(
+                                epoch: epoch, epochs: options.epochs, step: step, steps: steps,
+                                loss: epochSum / Double(seen), validationLoss: history.validationLoss.last,
+                                elapsed: elapsed, eta: elapsed / Double(done) * Double(total - done)))
+                        }
+                    }
+                    let epochLoss = epochSum / Double(seen)
+                    history.loss.append(epochLoss)
+                    var monitored = epochLoss
+                    if trainCount < count {
+                        let validation = try evaluate(x, y, range: trainCount..<count, loss: options.loss)
+                        history.validationLoss.append(validation)
+                        monitored = validation
+                    }
+                    if best == nil || monitored < best!.loss {
+                        best = (monitored, snapshot())
+                        history.bestEpoch = epoch - 1
+                    }
+                    history.seconds = Date().timeIntervalSince(started)
+                    lastHistory = history
+                }
+            }
+        }
+        history.seconds = Date().timeIntervalSince(started)
+        lastHistory = history
+        return history
+    }
+
+    /// Mean loss of the samples `range` in inference mode (dropout off).
+    /// - Throws: `NeuralError.shapeMismatch` for wrong sizes.
+    public func evaluate(inputs: [Float], targets: [Float], count: Int, loss: Loss) throws -> Double {
+        guard inputs.count == count * layers[0].inputSize, targets.count == count * layers[layers.count - 1].outputSize
+        else { throw NeuralError.shapeMismatch("inputs/targets do not hold \(count) samples of \(inputShape)/\(outputShape)") }
+        return try inputs.withUnsafeBufferPointer { x in
+            try targets.withUnsafeBufferPointer { y in try evaluate(x, y, range: 0..<count, loss: loss) }
+        }
+    }
+
+    private func evaluate(_ x: UnsafeBufferPointer<Float>, _ y: UnsafeBufferPointer<Float>, range: Range<Int>,
+                          loss: Loss) throws -> Double {
+        guard !range.isEmpty else { return 0 }
+        let inSize = layers[0].inputSize, outSize = layers[layers.count - 1].outputSize
+        var predicted = [Float](repeating: 0, count: range.count * outSize)
+        predicted.withUnsafeMutableBufferPointer { out in
+            engine.predict(x.baseAddress! + range.lowerBound * inSize, count: range.count, layers: 0..<layers.count,
+                           output: out.baseAddress!)
+        }
+        let sum = predicted.withUnsafeBufferPointer { p in
+            loss.evaluate(predictions: p.baseAddress!, targets: y.baseAddress! + range.lowerBound * outSize,
+                          count: range.count * outSize, gradient: nil, gradientScale: 0)
+        }
+        return sum / Double(range.count * outSize)
+    }
+
+    private func validate(inputs: [Float], targets: [Float], count: Int, options: TrainingOptions) throws {
+        guard options.epochs > 0 else { throw NeuralError.invalidArgument("epochs must be positive, got \(options.epochs)") }
+        guard options.batchSize > 0 else {
+            throw NeuralError.invalidArgument("batch size must be positive, got \(options.batchSize)")
+        }
+        guard options.validationSplit >= 0, options.validationSplit < 1 else {
+            throw NeuralError.invalidArgument("validation split \(options.validationSplit) must be in [0, 1)")
+        }
+        guard (0..<layers.count).contains(options.firstTrainableLayer) else {
+            throw NeuralError.invalidArgument("first trainable layer \(options.firstTrainableLayer) is not a layer index")
+        }
+        guard count > 0 else { throw NeuralError.invalidArgument("training needs at least one sample") }
+        let inSize = layers[0].inputSize, outSize = layers[layers.count - 1].outputSize
+        guard inputs.count == count * inSize else {
+            throw NeuralError.shapeMismatch("inputs hold \(inputs.count) values; expected \(count) x \(inputShape) "
+                + "= \(count * inSize)")
+        }
+        guard targets.count == count * outSize else {
+            throw NeuralError.shapeMismatch("targets hold \(targets.count) values; expected \(count) x \(outputShape) "
+                + "= \(count * outSize)")
+        }
+        try inputs.withUnsafeBufferPointer { try NeuralError.checkFinite($0, what: "inputs", perSample: inSize) }
+        try targets.withUnsafeBufferPointer { try NeuralError.checkFinite($0, what: "targets", perSample: outSize) }
+    }
+}

@@ -1,5 +1,0 @@
-import XCTest
-import NeuralCore
-final class NeuralCoreSmokeTests: XCTestCase {
-    func testModuleLoads() { XCTAssertTrue(true) }
-}

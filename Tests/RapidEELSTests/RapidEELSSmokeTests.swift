@@ -1,5 +1,0 @@
-import XCTest
-import RapidEELS
-final class RapidEELSSmokeTests: XCTestCase {
-    func testModuleLoads() { XCTAssertTrue(true) }
-}
