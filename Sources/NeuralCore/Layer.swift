@@ -25,6 +25,18 @@ public struct LayerBuffers {
     public var training: Bool
     /// A counter-based random stream id for this call (dropout): the same id gives the same mask.
     public var randomStream: UInt64
+
+    public init(batch: Int, input: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>,
+                saved: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, training: Bool,
+                randomStream: UInt64) {
+        self.batch = batch
+        self.input = input
+        self.output = output
+        self.saved = saved
+        self.scratch = scratch
+        self.training = training
+        self.randomStream = randomStream
+    }
 }
 
 /// A network layer with forward and backward passes on Float32 buffers, channels-last ([batch, length, channels]).
