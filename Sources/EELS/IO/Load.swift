@@ -1,0 +1,55 @@
+/// The file formats `load(_:)` understands.
+public enum FileFormat: String, Sendable, CaseIterable {
+    case dm3, dm4, msa, npy, text
+
+    /// Detects the format from the first bytes, falling back to the extension for text formats.
+    ///
+    ///     FileFormat.detect(bytes: [0, 0, 0, 4] + rest, path: "x.bin")   // .dm4
+    public static func detect(bytes: [UInt8], path: String) -> FileFormat? {
+        if bytes.count >= 4, bytes[0] == 0, bytes[1] == 0, bytes[2] == 0, bytes[3] == 3 || bytes[3] == 4 {
+            return bytes[3] == 3 ? .dm3 : .dm4
+        }
+        if bytes.starts(with: [0x93] + Array("NUMPY".utf8)) { return .npy }
+        let head = bytes.prefix(512)
+        let text = String(decoding: head, as: UTF8.self)
+        let trimmed = text.drop { $0 == "\u{FEFF}" || $0.isWhitespace }
+        if trimmed.uppercased().hasPrefix("#FORMAT") { return .msa }
+        let binary = head.contains { $0 < 9 || ($0 > 13 && $0 < 32) }
+        if !binary && !head.isEmpty { return .text }
+        let ext = path.split(separator: ".").last.map { $0.lowercased() } ?? ""
+        switch ext {
+        case "dm3": return .dm3
+        case "dm4": return .dm4
+        case "msa", "emsa": return .msa
+        case "npy": return .npy
+        default: return nil
+        }
+    }
+}
+
+/// Loads a DM3/DM4, EMSA/MSA, NPY or two-column text file, choosing the reader by the file's content
+/// (magic bytes), not only its extension.
+///
+///     let si = try load("EELS_SI.dm4").spectrumImage      // 2 x 2 x 2048
+///     let s = try load("coreloss_spectrum.msa").spectrum   // 2048 channels from 360 eV
+///
+/// - Throws: `EELSError.file(path:detail:)` saying where parsing failed.
+public func load(_ path: String) throws -> LoadedData {
+    let bytes = try readFileBytes(path)
+    guard !bytes.isEmpty else { throw EELSError.file(path: path, detail: "the file is empty") }
+    guard let format = FileFormat.detect(bytes: bytes, path: path) else {
+        throw EELSError.file(path: path, detail: "unrecognised format: not DM3/DM4, NPY, EMSA/MSA or text "
+            + "(first bytes \(bytes.prefix(8).map { String($0, radix: 16) }.joined(separator: " ")))")
+    }
+    return try load(bytes: bytes, format: format, path: path)
+}
+
+/// Parses bytes already in memory in the given format; `path` names the source in errors.
+public func load(bytes: [UInt8], format: FileFormat, path: String) throws -> LoadedData {
+    switch format {
+    case .dm3, .dm4: return try DMFile(bytes: bytes, path: path).load()
+    case .msa: return .spectrum(try MSAFormat.read(bytes: bytes, path: path))
+    case .text: return .spectrum(try TwoColumnText.read(bytes: bytes, path: path))
+    case .npy: return try NPYFormat.read(bytes: bytes, path: path, sidecar: NPYFormat.sidecar(for: path))
+    }
+}

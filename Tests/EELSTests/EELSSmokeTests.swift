@@ -1,5 +1,0 @@
-import XCTest
-import EELS
-final class EELSSmokeTests: XCTestCase {
-    func testModuleLoads() { XCTAssertTrue(true) }
-}
