@@ -1,0 +1,257 @@
+import Foundation
+
+/// Thin (0.65-0.80 MFP) or thick (0.83-1.33 MFP) spectrum images, the paper's two thickness categories [P].
+public enum ThicknessClass: String, CaseIterable, Sendable, Codable {
+    case thin, thick
+}
+
+/// How much the 8 simulated scan locations (2 thin + 2 thick per state) differ from each other, on top of the
+/// shared physics. Ranges are half-widths (±) unless named `...Range`; defaults follow simulator-parameters.md §7
+/// ("randomisation ranges", all [A]). Frames of one location share everything but the shot noise and `frameJitter`.
+///
+///     var v = SimulationVariability()
+///     v.peakHeight = 0     // identical ELNES heights everywhere
+public struct SimulationVariability: Sendable, Equatable {
+    /// SI energy offset, ± eV (calibration differences between sessions).
+    public var shiftOffset: Double = 0.5
+    /// Spread of the 1.5 eV shift across the scan, ± eV.
+    public var shiftAcrossScan: Double = 0.3
+    /// Extra offset per frame (drift-corrected frames of one location), ± eV.
+    public var frameJitter: Double = 0.05
+    /// Background exponent r, ± around `physics.backgroundExponent` (2.5-3.5 for 3.0).
+    public var backgroundExponent: Double = 0.5
+    /// Plasmon energy, ± eV.
+    public var plasmonEnergy: Double = 2.0
+    /// Plasmon width Γ range, eV.
+    public var plasmonWidthRange: ClosedRange<Double> = 8...16
+    /// ELNES peak centres, ± eV.
+    public var peakCentre: Double = 0.2
+    /// ELNES peak heights, ± fraction.
+    public var peakHeight: Double = 0.10
+    /// Dose multiplier range (counts at the edge relative to `physics.edgeCountsAt08MFP`): 1...1 = the paper's 15.
+    public var doseRange: ClosedRange<Double> = 1...1
+    /// SrFeO2.5 fraction of annealed locations (1 = fully converted), drawn per location [A].
+    public var annealedConversionRange: ClosedRange<Double> = 1...1
+    /// SrFeO2.5 fraction left in initial locations (0 = pure SrFeO3-δ) [A].
+    public var initialResidualRange: ClosedRange<Double> = 0...0
+
+    public init() {}
+
+    /// No location-to-location variation at all (every SI of a category is the same up to noise).
+    public static let none: SimulationVariability = {
+        var v = SimulationVariability()
+        v.shiftOffset = 0; v.shiftAcrossScan = 0; v.frameJitter = 0; v.backgroundExponent = 0; v.plasmonEnergy = 0
+        v.plasmonWidthRange = 12...12; v.peakCentre = 0; v.peakHeight = 0
+        return v
+    }()
+}
+
+/// Options of `simulatePaperDataset`.
+///
+///     var options = PaperDatasetOptions()
+///     options.physics.pluralStrength = 0.15
+public struct PaperDatasetOptions: Sendable, Equatable {
+    /// The physics shared by all SIs (each location then varies it by `variability`).
+    public var physics = SimulationPhysics()
+    public var variability = SimulationVariability()
+    public init() {}
+}
+
+/// One simulated SI with the paper's labels.
+///
+///     let item = dataset.items[0]
+///     item.name     // "EELS thin 1_1"
+///     item.label    // 0 (initial)
+public struct LabelledSpectrumImage: Sendable {
+    /// The paper's file name without extension: "EELS thin 1_1", "EELS thick 2_3a" (trailing a = annealed) [R].
+    public var name: String
+    public var state: OxidationState
+    public var thicknessClass: ThicknessClass
+    /// Scan location (1 or 2) within its category and frame (1-3) within the location.
+    public var location: Int
+    public var frame: Int
+    /// True for the paper's held-out test SIs (one per category).
+    public var isTest: Bool
+    public var simulated: SimulatedSpectrumImage
+
+    /// A labelled SI; `state` gives the label.
+    public init(name: String, state: OxidationState, thicknessClass: ThicknessClass, location: Int, frame: Int,
+                isTest: Bool, simulated: SimulatedSpectrumImage) {
+        self.name = name
+        self.state = state
+        self.thicknessClass = thicknessClass
+        self.location = location
+        self.frame = frame
+        self.isTest = isTest
+        self.simulated = simulated
+    }
+
+    /// The class label: 0 = initial (SrFeO3), 1 = annealed (SrFeO2.5).
+    public var label: Int { state.classIndex }
+    /// Counts, rows x columns x 1120 channels at 440-580 eV.
+    public var image: SpectrumImage { simulated.image }
+    /// The t/λ range covered along the scan.
+    public var thicknessRange: ClosedRange<Double> {
+        simulated.thickness.min()!...simulated.thickness.max()!
+    }
+}
+
+/// The paper's 24 simulated SIs, labelled and split.
+///
+///     let data = try simulatePaperDataset(seed: 1, scale: 0.1)
+///     data.training.count   // 20
+///     data.test.map(\.name) // ["EELS thin 1_1", "EELS thick 1_1", "EELS thin 1_1a", "EELS thick 1_1a"]
+public struct SimulatedDataset: Sendable {
+    public var items: [LabelledSpectrumImage]
+    public var seed: UInt64
+    public var scale: Double
+    public var options: PaperDatasetOptions
+
+    /// The 20 training SIs.
+    public var training: [LabelledSpectrumImage] { items.filter { !$0.isTest } }
+    /// The 4 test SIs, one per category (thin/thick x initial/annealed).
+    public var test: [LabelledSpectrumImage] { items.filter(\.isTest) }
+
+    /// The SI with this name.
+    /// - Throws: `EELSError.value` listing the names when there is none.
+    public func item(named name: String) throws -> LabelledSpectrumImage {
+        guard let found = items.first(where: { $0.name == name }) else {
+            throw EELSError.value("no simulated SI named '\(name)'; names are "
+                + items.map(\.name).joined(separator: ", "))
+        }
+        return found
+    }
+}
+
+/// Thickness along the scan of each location, t/λ [A]: the four initial-state SIs of the paper "covered a
+/// continuous thickness range from 0.6 to 1.3 MFP"; thin SIs lie in 0.65-0.80 and thick in 0.83-1.33 [P].
+/// Location 1 of each class holds the test SI and matches Fig. 7's 0.7 and 1.3 MFP examples.
+func paperThicknessProfile(_ thickness: ThicknessClass, location: Int) -> ClosedRange<Double> {
+    switch (thickness, location) {
+    case (.thin, 1): return 0.65...0.75
+    case (.thin, _): return 0.70...0.80
+    case (.thick, 1): return 1.08...1.33
+    case (.thick, _): return 0.83...1.08
+    }
+}
+
+/// Simulates the paper's dataset: 24 SIs of 10 x 638 pixels (12 initial, 12 annealed; per state 2 thin and 2 thick
+/// scan locations x 3 frames), 440-580 eV at 0.125 eV, ≈15 counts per channel at the O K-edge for 0.8 MFP; test SIs
+/// are frame 1 of location 1 of each category (25,520 spectra), the other 20 train [P], [R].
+///
+/// The same seed gives the same data on every machine (SeededGenerator; each SI has its own stream, so the parallel
+/// generation order does not matter).
+/// - Parameters:
+///   - seed: the random seed of location parameters and shot noise.
+///   - scale: in (0, 1]; columns become max(40, round(638 x scale)) (rows stay 10, the shift stays 1.5 eV across).
+/// - Throws: `EELSError.value` for a scale outside (0, 1] or options out of range.
+public func simulatePaperDataset(seed: UInt64 = 0, scale: Double = 1,
+                                 options: PaperDatasetOptions = PaperDatasetOptions()) throws -> SimulatedDataset {
+    guard scale > 0, scale <= 1 else {
+        throw EELSError.value("simulatePaperDataset: scale \(scale) must be in (0, 1]")
+    }
+    try options.physics.validate()
+    let columns = Swift.max(40, Int((638 * scale).rounded()))
+    struct Plan { var name: String; var state: OxidationState; var thickness: ThicknessClass
+        var location: Int; var frame: Int; var spec: SpectrumImageSpec }
+    var plans: [Plan] = []
+    var locationPhysics: [SimulationPhysics] = []
+    var planLocation: [Int] = []
+    var locationIndex = 0
+    for state in OxidationState.allCases {
+        for thickness in ThicknessClass.allCases {
+            for location in 1...2 {
+                var rng = SeededGenerator(seed: mixSeed(seed, 1 + UInt64(locationIndex)))
+                let drawn = drawLocation(options: options, state: state, rng: &rng)
+                locationPhysics.append(drawn.physics)
+                for frame in 1...3 {
+                    var spec = SpectrumImageSpec(state: state, thickness: paperThicknessProfile(thickness,
+                                                 location: location), seed: mixSeed(seed, 1000 + UInt64(plans.count)))
+                    spec.columns = columns
+                    spec.physics = drawn.physics
+                    spec.shiftAcrossScan = drawn.shiftAcrossScan
+                    spec.shiftOffset = drawn.shiftOffset + options.variability.frameJitter * rng.uniform(-1, 1)
+                    spec.annealedFractionStart = drawn.fraction
+                    spec.annealedFractionEnd = drawn.fraction
+                    let suffix = state == .annealed ? "a" : ""
+                    plans.append(Plan(name: "EELS \(thickness.rawValue) \(location)_\(frame)\(suffix)", state: state,
+                                      thickness: thickness, location: location, frame: frame, spec: spec))
+                    planLocation.append(locationIndex)
+                }
+                locationIndex += 1
+            }
+        }
+    }
+    for plan in plans { try plan.spec.validate() }
+    // Per location (shared by its 3 frames): the simulator and the thickness table; then per SI: noise.
+    var prepared = [(OKEdgeSimulator, ThicknessTable)?](repeating: nil, count: locationPhysics.count)
+    var failures: [Error] = []
+    let lock = NSLock()
+    DispatchQueue.concurrentPerform(iterations: locationPhysics.count) { location in
+        let spec = plans[planLocation.firstIndex(of: location)!].spec
+        do {
+            let simulator = try OKEdgeSimulator(physics: locationPhysics[location])
+            let table = ThicknessTable(simulator: simulator, range: thicknessRange(spec), states: neededStates(spec))
+            lock.lock()
+            prepared[location] = (simulator, table)
+            lock.unlock()
+        } catch {
+            lock.lock()
+            failures.append(error)
+            lock.unlock()
+        }
+    }
+    if let failure = failures.first { throw failure }
+    var results = [Result<SimulatedSpectrumImage, Error>?](repeating: nil, count: plans.count)
+    DispatchQueue.concurrentPerform(iterations: plans.count) { index in
+        let (simulator, table) = prepared[planLocation[index]]!
+        let result = Result { try simulateSpectrumImage(plans[index].spec, with: simulator, table: table) }
+        lock.lock()
+        results[index] = result
+        lock.unlock()
+    }
+    let items = try plans.indices.map { index -> LabelledSpectrumImage in
+        let plan = plans[index]
+        return LabelledSpectrumImage(name: plan.name, state: plan.state, thicknessClass: plan.thickness,
+                                     location: plan.location, frame: plan.frame,
+                                     isTest: plan.location == 1 && plan.frame == 1,
+                                     simulated: try results[index]!.get())
+    }
+    return SimulatedDataset(items: items, seed: seed, scale: scale, options: options)
+}
+
+/// One location's randomised physics and geometry.
+private func drawLocation(options: PaperDatasetOptions, state: OxidationState, rng: inout SeededGenerator)
+    -> (physics: SimulationPhysics, shiftOffset: Double, shiftAcrossScan: Double, fraction: Double) {
+    let v = options.variability
+    var physics = options.physics
+    physics.backgroundExponent += v.backgroundExponent * rng.uniform(-1, 1)
+    physics.initialPlasmonEnergy += v.plasmonEnergy * rng.uniform(-1, 1)
+    physics.annealedPlasmonEnergy += v.plasmonEnergy * rng.uniform(-1, 1)
+    physics.plasmonWidth = rng.uniform(v.plasmonWidthRange.lowerBound, v.plasmonWidthRange.upperBound)
+    physics.edgeCountsAt08MFP *= rng.uniform(v.doseRange.lowerBound, v.doseRange.upperBound)
+    for keyPath in [\SimulationPhysics.initialTemplate, \SimulationPhysics.annealedTemplate] {
+        let template = physics[keyPath: keyPath]
+        let count = template.peaks.count
+        physics[keyPath: keyPath] = template.perturbed(
+            centreShift: (0..<count).map { _ in v.peakCentre * rng.uniform(-1, 1) },
+            heightScale: (0..<count).map { _ in 1 + v.peakHeight * rng.uniform(-1, 1) })
+    }
+    let shiftOffset = v.shiftOffset * rng.uniform(-1, 1)
+    let shiftAcrossScan = 1.5 + v.shiftAcrossScan * rng.uniform(-1, 1)
+    let range = state == .initial ? v.initialResidualRange : v.annealedConversionRange
+    let fraction = rng.uniform(range.lowerBound, range.upperBound)
+    return (physics, shiftOffset, shiftAcrossScan, fraction)
+}
+
+/// A seed for stream `index` derived from `seed` (SplitMix64 of both), so streams are independent.
+func mixSeed(_ seed: UInt64, _ index: UInt64) -> UInt64 {
+    var sm = SplitMix64(seed: seed ^ (index &* 0x9E37_79B9_7F4A_7C15))
+    _ = sm.next()
+    return sm.next()
+}
+
+extension SeededGenerator {
+    /// A uniform Double in [a, b] (a when a == b).
+    mutating func uniform(_ a: Double, _ b: Double) -> Double { a + (b - a) * nextUniform() }
+}
