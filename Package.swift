@@ -41,6 +41,9 @@ let package = Package(
             ]
         ),
 
+        // MARK: - Benchmarks (bench/aec_keras.py runs this against Keras)
+        .executableTarget(name: "aec-bench", dependencies: ["NeuralCore", "RapidEELS"], path: "bench/aec_keras_bench"),
+
         // MARK: - Tests
         .target(name: "TestSupport", path: "Sources/TestSupport"),
         .testTarget(name: "JupyterTests", dependencies: ["Jupyter", "TestSupport"]),

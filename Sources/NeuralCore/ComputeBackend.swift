@@ -15,6 +15,8 @@ public protocol ComputeBackend: AnyObject {
     func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
               a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
               beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int)
+    /// sums[c] += column sums of a row-major rows x columns host matrix (bias gradients).
+    func addColumnSums(_ matrix: UnsafePointer<Float>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<Float>)
 }
 
 /// What a backend does with a network: inference, and one training step (forward, loss, backward, Adam).
@@ -83,14 +85,43 @@ public final class CPUBackend: ComputeBackend {
     public func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                      a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                      beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        var beta = beta
+        if beta == 0, ldc == n {
+            // OpenBLAS's beta pass is slow for narrow row-major outputs; a flat memset is not.
+            c.update(repeating: 0, count: m * n)
+            beta = 1
+        }
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// sums[c] += column sums of a row-major rows x columns matrix (bias gradients), as one sgemv.
+    @inline(__always)
+    public func addColumnSums(_ matrix: UnsafePointer<Float>, rows: Int, columns: Int,
+                              into sums: UnsafeMutablePointer<Float>) {
+        var start = 0
+        while start < rows {
+            let block = Swift.min(rows - start, Ones.count)
+            cblas_sgemv(CblasRowMajor, CblasTrans, Int32(block), Int32(columns), 1, matrix + start * columns,
+                        Int32(columns), Ones.pointer, 1, 1, sums, 1)
+            start += block
+        }
     }
 
     /// Runs `body(worker)` for worker in 0..<count, in parallel when count > 1.
     func parallel(_ count: Int, _ body: (Int) -> Void) {
         if count == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: count, execute: body) }
     }
+}
+
+/// A shared read-only vector of ones (for column sums as matrix-vector products).
+enum Ones {
+    static let count = 1 << 15
+    nonisolated(unsafe) static let pointer: UnsafeMutablePointer<Float> = {
+        let pointer = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        pointer.initialize(repeating: 1, count: count)
+        return pointer
+    }()
 }
 
 /// The number of processors available to this process.

@@ -87,7 +87,7 @@ public final class Conv1D: Layer {
         backend.gemm(transA: true, transB: false, m: width, n: filters, k: rows, alpha: 1,
                      a: buffers.saved, lda: width, b: outputGradient, ldb: filters,
                      beta: 1, c: parameterGradients, ldc: filters)
-        Kernels.addColumnSums(outputGradient, rows: rows, columns: filters, into: parameterGradients + kernel.count)
+        backend.addColumnSums(outputGradient, rows: rows, columns: filters, into: parameterGradients + kernel.count)
         guard let inputGradient else { return }
         // dCols = dY W^T, then col2im
         backend.gemm(transA: false, transB: true, m: rows, n: width, k: filters, alpha: 1,

@@ -88,7 +88,7 @@ public final class Conv1DTranspose: Layer {
         if activation == .relu {
             Kernels.reluBackward(outputGradient, output: buffers.output, count: buffers.batch * outputSize)
         }
-        Kernels.addColumnSums(outputGradient, rows: buffers.batch * outputShape[0], columns: filters,
+        backend.addColumnSums(outputGradient, rows: buffers.batch * outputShape[0], columns: filters,
                               into: parameterGradients + kernel.count)
         geometry.gather(outputGradient, into: buffers.scratch, batch: buffers.batch)
         // dKernel += dCols^T X: [kernel * filters, inChannels]

@@ -56,7 +56,7 @@ public final class Dense: Layer {
         backend.gemm(transA: true, transB: false, m: features, n: units, k: buffers.batch, alpha: 1,
                      a: buffers.input, lda: features, b: outputGradient, ldb: units,
                      beta: 1, c: parameterGradients, ldc: units)
-        Kernels.addColumnSums(outputGradient, rows: buffers.batch, columns: units, into: parameterGradients + kernel.count)
+        backend.addColumnSums(outputGradient, rows: buffers.batch, columns: units, into: parameterGradients + kernel.count)
         guard let inputGradient else { return }
         backend.gemm(transA: false, transB: true, m: buffers.batch, n: features, k: units, alpha: 1,
                      a: outputGradient, lda: units, b: kernel.pointer, ldb: units,

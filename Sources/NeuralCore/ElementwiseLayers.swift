@@ -48,7 +48,7 @@ public final class Dropout: Layer {
         guard let inputGradient else { return }
         let count = buffers.batch * inputSize
         if buffers.training, rate > 0 {
-            for index in 0..<count { inputGradient[index] = outputGradient[index] * buffers.saved[index] }
+            Vectorized.multiply(outputGradient, buffers.saved, into: inputGradient, count: count)
         } else {
             inputGradient.update(from: outputGradient, count: count)
         }

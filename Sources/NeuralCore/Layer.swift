@@ -79,31 +79,25 @@ extension Layer {
 
 /// Element-wise helpers shared by the layers (fused bias + activation and their gradients).
 enum Kernels {
-    /// rows x columns: row r = bias.
+    /// rows x columns: row r = bias (a plain loop: rows are short, memcpy calls would dominate).
     @inline(__always)
     static func fillRows(_ out: UnsafeMutablePointer<Float>, rows: Int, bias: UnsafePointer<Float>, columns: Int) {
-        for row in 0..<rows { (out + row * columns).update(from: bias, count: columns) }
+        var line = out
+        for _ in 0..<rows {
+            for column in 0..<columns { line[column] = bias[column] }
+            line += columns
+        }
     }
 
-    /// out = max(out, 0).
+    /// out = max(out, 0), branch-free so that it vectorises.
     @inline(__always)
     static func relu(_ out: UnsafeMutablePointer<Float>, count: Int) {
-        for index in 0..<count where !(out[index] > 0) { out[index] = 0 }
+        Vectorized.relu(out, count: count)
     }
 
     /// grad[i] = 0 where output[i] <= 0 (the ReLU derivative, applied in place).
     @inline(__always)
     static func reluBackward(_ grad: UnsafeMutablePointer<Float>, output: UnsafePointer<Float>, count: Int) {
-        for index in 0..<count where !(output[index] > 0) { grad[index] = 0 }
-    }
-
-    /// sums[c] += column sums of a rows x columns matrix.
-    @inline(__always)
-    static func addColumnSums(_ matrix: UnsafePointer<Float>, rows: Int, columns: Int,
-                              into sums: UnsafeMutablePointer<Float>) {
-        for row in 0..<rows {
-            let line = matrix + row * columns
-            for column in 0..<columns { sums[column] += line[column] }
-        }
+        Vectorized.reluMask(grad, output: output, count: count)
     }
 }

@@ -67,7 +67,7 @@ public struct WindowGeometry: Equatable, Sendable {
                 guard upper > lower else { continue }
                 let row = rows + (sample * shortLength + o) * width + lower * channels
                 let destination = target + (o * stride - padLeft + lower) * channels
-                for index in 0..<((upper - lower) * channels) { destination[index] += row[index] }
+                Vectorized.add(destination, row, count: (upper - lower) * channels)
             }
         }
     }

@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""The paper's autoencoder, ours (aec-bench) against Keras/TensorFlow on the same random data, batch 512.
+
+Run: bench/aec_keras.sh  (creates bench/.venv-keras with tensorflow-cpu, builds aec-bench, runs this).
+Prints `name: ours X unit, peer Y unit, ratio Z` per figure and `ratio: Z` (training, 2 threads) last.
+"""
+import os, subprocess, sys, tempfile, time, statistics
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+COUNT = int(os.environ.get("AEC_COUNT", "8192"))
+EPOCHS = int(os.environ.get("AEC_EPOCHS", "5"))
+
+
+def keras_worker(path, count, threads, epochs):
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    import numpy as np
+    import tensorflow as tf
+    tf.config.threading.set_intra_op_parallelism_threads(threads)
+    tf.config.threading.set_inter_op_parallelism_threads(threads)
+    from tensorflow import keras
+    from keras import layers
+    data = np.fromfile(path, dtype="<f4").reshape(2, count, 240, 1)
+    x, y = data[0], data[1]
+    inp = keras.Input((240, 1))
+    h = inp
+    for i, (f, k) in enumerate([(8, 7), (16, 7), (16, 5), (32, 5), (64, 3)]):
+        h = layers.Conv1D(f, k, strides=2, padding="same", activation="relu")(h)
+        if i < 4:
+            h = layers.Dropout(0.2)(h)
+    h = layers.Flatten()(h)
+    z = layers.Dense(5, activation="relu")(h)
+    h = layers.Dense(512)(z)
+    h = layers.Reshape((8, 64))(h)
+    for f, k, op in [(64, 3, 0), (32, 5, None), (16, 5, None), (16, 7, None), (8, 7, None)]:
+        h = layers.Conv1DTranspose(f, k, strides=2, padding="same", output_padding=op, activation="relu")(h)
+    out = layers.Conv1DTranspose(1, 7, strides=1, padding="same")(h)
+    model = keras.Model(inp, out)
+    assert model.count_params() == 44678, model.count_params()
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
+    times = []
+
+    class Timer(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.t = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            times.append(time.perf_counter() - self.t)
+
+    model.fit(x, y, batch_size=512, epochs=epochs + 1, shuffle=True, verbose=0, callbacks=[Timer()])
+    print("train_samples_per_s", count / statistics.median(times[1:]))
+    model.predict(x, batch_size=512, verbose=0)
+    infer = []
+    for _ in range(max(3, epochs)):
+        t = time.perf_counter()
+        model.predict(x, batch_size=512, verbose=0)
+        infer.append(time.perf_counter() - t)
+    print("infer_spectra_per_s", count / statistics.median(infer))
+
+
+def parse(text):
+    values = {}
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) == 2:
+            try:
+                values[parts[0]] = float(parts[1])
+            except ValueError:
+                pass
+    return values
+
+
+def run(command, env=None):
+    result = subprocess.run(command, capture_output=True, text=True, env=env)
+    if result.returncode != 0:
+        sys.exit(f"failed: {' '.join(command)}\n{result.stderr[-2000:]}")
+    return parse(result.stdout)
+
+
+def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--keras-worker":
+        keras_worker(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
+        return
+    import numpy as np
+    rng = np.random.default_rng(2021)
+    grid = np.linspace(0, 1, 240, dtype=np.float32)
+    centres = rng.uniform(0.2, 0.8, (COUNT, 1)).astype(np.float32)
+    clean = np.exp(-((grid - centres) / 0.05) ** 2) + 0.5 * (grid > centres)
+    noisy = clean + rng.normal(0, 0.3, clean.shape)
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "data.f32")
+        np.stack([noisy, clean]).astype("<f4").tofile(path)
+        exe = os.path.join(ROOT, ".build", "release", "aec-bench")
+        env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+        rows, headline = [], None
+        for threads in (1, 2):
+            ours = run([exe, path, str(COUNT), str(threads), str(EPOCHS)], env)
+            peer = run([sys.executable, __file__, "--keras-worker", path, str(COUNT), str(threads), str(EPOCHS)])
+            for key, name, unit in [("train_samples_per_s", "training", "samples/s"),
+                                    ("infer_spectra_per_s", "inference", "spectra/s")]:
+                ratio = ours[key] / peer[key]
+                print(f"{name} {threads} thread{'s' if threads > 1 else ''}: ours {ours[key]:.0f} {unit}, "
+                      f"peer {peer[key]:.0f} {unit}, ratio {ratio:.2f}", flush=True)
+                if threads == 2 and key == "train_samples_per_s":
+                    headline = ratio
+        print(f"ratio: {headline:.2f}")
+
+
+if __name__ == "__main__":
+    main()
