@@ -57,7 +57,7 @@ public struct TrainingStep {
 /// With `threads > 1` OpenBLAS is set to one thread (our workers own the cores); with one worker
 /// OpenBLAS may use `blasThreads` threads.
 ///
-///     let backend = CPUBackend(threads: 2, chunkSize: 32)
+///     let backend = CPUBackend(threads: 2, chunkSize: 16)
 public final class CPUBackend: ComputeBackend {
     /// Worker threads over chunks of a batch.
     public let threads: Int
@@ -67,7 +67,7 @@ public final class CPUBackend: ComputeBackend {
     public let blasThreads: Int
 
     /// Creates a CPU backend. `threads` defaults to the number of active processors (at most 8).
-    public init(threads: Int? = nil, chunkSize: Int = 32, blasThreads: Int = 1) {
+    public init(threads: Int? = nil, chunkSize: Int = 16, blasThreads: Int = 1) {
         let cores = ProcessInfoCores.active
         self.threads = Swift.max(1, threads ?? Swift.min(cores, 8))
         self.chunkSize = Swift.max(1, chunkSize)

@@ -12,7 +12,7 @@ guard arguments.count >= 5, let count = Int(arguments[2]), let threads = Int(arg
     FileHandle.standardError.write("usage: aec-bench DATA.f32 COUNT THREADS EPOCHS [CHUNK]\n".data(using: .utf8)!)
     exit(2)
 }
-let chunk = arguments.count > 5 ? Int(arguments[5]) ?? 32 : 32
+let chunk = arguments.count > 5 ? Int(arguments[5]) ?? 16 : 16
 let data = try Data(contentsOf: URL(fileURLWithPath: arguments[1]))
 let size = count * 240
 guard data.count == 2 * size * 4 else {
