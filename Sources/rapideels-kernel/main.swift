@@ -1,3 +1,63 @@
+import ArgumentParser
+import Foundation
 import Jupyter
 import Script
-print("rapideels-kernel \(ScriptInfo.languageVersion) (Jupyter protocol \(JupyterProtocol.version))")
+
+/// `rapideels-kernel`: the RapidEELS Jupyter kernel, its installer and a headless script runner.
+struct RapidEELSKernel: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rapideels-kernel",
+        abstract: "The RapidEELS Jupyter kernel (RapidEELS Script, Swift syntax).",
+        subcommands: [Serve.self, Install.self, RunScript.self, Version.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+/// The kernel's version, shown by `version` and in kernel_info.
+enum KernelVersion {
+    static let string = "0.1.0"
+}
+
+/// `rapideels-kernel --connection-file F` (or `rapideels-kernel F`): serves one Jupyter session.
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Serve a Jupyter session described by a connection file.")
+
+    @Option(name: .customLong("connection-file"), help: "The connection file written by jupyter_client.")
+    var connectionFileOption: String?
+
+    @Argument(help: "The connection file (instead of --connection-file).")
+    var connectionFile: String?
+
+    func validate() throws {
+        if connectionFileOption == nil && connectionFile == nil {
+            throw ValidationError("give the connection file: rapideels-kernel --connection-file FILE")
+        }
+        if connectionFileOption != nil && connectionFile != nil {
+            throw ValidationError("give the connection file once, either positionally or with --connection-file")
+        }
+    }
+
+    func run() throws {
+        let path = connectionFileOption ?? connectionFile ?? ""
+        let connection = try ConnectionInfo(contentsOf: path)
+        if connection.usesCurve && !ZeroMQKernel.supportsCurve {
+            throw ValidationError("the connection file asks for CurveZMQ but this libzmq was built without it")
+        }
+        let kernel = try ZeroMQKernel(connection: connection)
+        let interpreter = ScriptKernelInterpreter()
+        kernel.serve(interpreter: interpreter, info: ScriptKernelInterpreter.kernelInfo(version: KernelVersion.string))
+    }
+}
+
+/// `rapideels-kernel version`.
+struct Version: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the kernel and protocol versions.")
+
+    func run() {
+        print("rapideels-kernel \(KernelVersion.string) (RapidEELS Script \(ScriptInfo.languageVersion), "
+              + "Jupyter protocol \(JupyterProtocol.version))")
+    }
+}
+
+RapidEELSKernel.main()

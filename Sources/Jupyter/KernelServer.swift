@@ -1,0 +1,230 @@
+import Foundation
+
+/// How the kernel core sends messages. The ZeroMQ transport implements it; tests use an in-memory one.
+///
+/// `send` is called from several threads (the executor, the control handler, output capture) and must be
+/// thread-safe; iopub messages must go out in the order they were sent.
+public protocol KernelTransport: AnyObject {
+    /// Sends `message` on `channel` (a reply on shell/control/stdin, a publication on iopub).
+    func send(_ message: JupyterMessage, on channel: Channel)
+}
+
+/// The kernel's core: routes requests to a `KernelInterpreter` and answers them, independent of ZeroMQ.
+///
+/// Shell requests queue for one executor thread (so cells run in order while control stays responsive);
+/// control requests are answered on the caller's thread. Every request is wrapped in busy ... idle on iopub.
+///
+///     let server = KernelServer(interpreter: myInterpreter, info: info, transport: transport)
+///     server.start()                        // publishes `starting`, starts the executor thread
+///     server.receive(message, on: .shell)   // from the socket thread
+public final class KernelServer: @unchecked Sendable {
+    /// This kernel's session id (header.session of everything it sends).
+    public let session: String
+    public let info: KernelInfo
+    let interpreter: KernelInterpreter
+    let transport: KernelTransport
+
+    /// Called before every `idle` (the ZeroMQ kernel flushes captured stdout/stderr here).
+    public var beforeIdle: (() -> Void)?
+    /// Called after a shutdown_reply was sent; the argument is the request's `restart`.
+    public var onShutdown: ((Bool) -> Void)?
+
+    let queue = NSCondition()
+    var pending: [JupyterMessage] = []
+    private var executor: Thread?
+
+    // Executor-thread state.
+    var executionCount = 0
+    var history = History()
+
+    // The request whose output is being produced (for captured process output).
+    private let parentLock = NSLock()
+    private var currentParent: JupyterMessage?
+
+    // stdin: one input_request at a time.
+    private let input = NSCondition()
+    private var inputReply: String?
+    private var awaitingInput = false
+
+    public init(interpreter: KernelInterpreter, info: KernelInfo, transport: KernelTransport,
+                session: String = UUID().uuidString.lowercased()) {
+        self.interpreter = interpreter
+        self.info = info
+        self.transport = transport
+        self.session = session
+    }
+
+    /// Publishes `starting` and starts the executor thread. Call once.
+    public func start() {
+        publish("status", ["execution_state": "starting"], parent: nil)
+        let thread = Thread { [weak self] in self?.runExecutor() }
+        thread.name = "rapideels-executor"
+        thread.stackSize = 256 << 20  // deep recursion in cells must not overflow a small thread stack
+        executor = thread
+        thread.start()
+    }
+
+    /// Takes one incoming request. Thread-safe; shell requests are queued, control requests answered now.
+    public func receive(_ message: JupyterMessage, on channel: Channel) {
+        switch channel {
+        case .shell:
+            queue.lock()
+            pending.append(message)
+            queue.signal()
+            queue.unlock()
+        case .control:
+            withStatus(message) { handleControl(message) }
+        case .stdin:
+            if message.messageType == "input_reply" { deliverInput(message.content["value"]?.stringValue ?? "") }
+        case .iopub, .heartbeat:
+            break
+        }
+    }
+
+    /// Interrupts the running cell (interrupt_request and SIGINT both come here).
+    public func interrupt() {
+        interpreter.interrupt()
+        input.lock()
+        if awaitingInput { inputReply = nil; awaitingInput = false; input.broadcast() }
+        input.unlock()
+    }
+
+    /// Publishes process output captured outside the interpreter, attributed to the current request.
+    public func publishCaptured(_ stream: CellOutput.Stream, _ text: String) {
+        parentLock.lock()
+        let parent = currentParent
+        parentLock.unlock()
+        publish("stream", ["name": .string(stream.rawValue), "text": .string(text)], parent: parent)
+    }
+
+    /// Publishes an iopub message of `type` whose parent is `parent` (nil: none).
+    public func publish(_ type: String, _ content: JSON, parent: JupyterMessage?) {
+        let topic = Data(type.utf8)
+        let message = JupyterMessage(identities: [topic], header: JupyterMessage.makeHeader(type: type, session: session),
+                                     parentHeader: parent?.header ?? .emptyObject, content: content)
+        transport.send(message, on: .iopub)
+    }
+
+    // MARK: - Dispatch
+
+    private func runExecutor() {
+        while true {
+            queue.lock()
+            while pending.isEmpty { queue.wait() }
+            let message = pending.removeFirst()
+            queue.unlock()
+            withStatus(message) { handleShell(message) }
+        }
+    }
+
+    private func withStatus(_ message: JupyterMessage, _ body: () -> Void) {
+        parentLock.lock()
+        let previous = currentParent
+        if message.messageType == "execute_request" || previous == nil { currentParent = message }
+        parentLock.unlock()
+        publish("status", ["execution_state": "busy"], parent: message)
+        body()
+        beforeIdle?()
+        publish("status", ["execution_state": "idle"], parent: message)
+    }
+
+    func reply(_ request: JupyterMessage, on channel: Channel, _ content: JSON) {
+        let type = request.messageType.replacingOccurrences(of: "_request", with: "_reply")
+        transport.send(JupyterMessage.reply(to: request, type: type, content: content, session: session), on: channel)
+    }
+
+    private func handleShell(_ message: JupyterMessage) {
+        let content = message.content
+        switch message.messageType {
+        case "execute_request":
+            execute(message)
+        case "kernel_info_request":
+            reply(message, on: .shell, info.replyContent)
+        case "complete_request":
+            reply(message, on: .shell, complete(content))
+        case "inspect_request":
+            reply(message, on: .shell, inspect(content))
+        case "is_complete_request":
+            reply(message, on: .shell, isComplete(content))
+        case "history_request":
+            reply(message, on: .shell, historyReply(content))
+        case "comm_info_request":
+            reply(message, on: .shell, ["status": "ok", "comms": .emptyObject])
+        case "shutdown_request":
+            shutdown(message, on: .shell)
+        case "comm_open", "comm_msg", "comm_close":
+            break  // no comm targets: ignored, as the protocol allows
+        default:
+            KernelLog.write("ignoring unknown shell message type \"\(message.messageType)\"")
+        }
+    }
+
+    private func handleControl(_ message: JupyterMessage) {
+        switch message.messageType {
+        case "kernel_info_request":
+            reply(message, on: .control, info.replyContent)
+        case "interrupt_request":
+            interrupt()
+            reply(message, on: .control, ["status": "ok"])
+        case "shutdown_request":
+            shutdown(message, on: .control)
+        case "debug_request":
+            reply(message, on: .control, ["status": "error", "ename": "NotSupported",
+                                           "evalue": "this kernel has no debugger", "traceback": []])
+        default:
+            KernelLog.write("ignoring unknown control message type \"\(message.messageType)\"")
+        }
+    }
+
+    private func shutdown(_ message: JupyterMessage, on channel: Channel) {
+        let restart = message.content["restart"]?.boolValue ?? false
+        reply(message, on: channel, ["status": "ok", "restart": .bool(restart)])
+        interpreter.interrupt()
+        onShutdown?(restart)
+    }
+
+    // MARK: - Input
+
+    func requestInput(prompt: String, password: Bool, parent: JupyterMessage) -> String? {
+        input.lock()
+        inputReply = nil
+        awaitingInput = true
+        input.unlock()
+        let request = JupyterMessage.reply(to: parent, type: "input_request",
+                                           content: ["prompt": .string(prompt), "password": .bool(password)],
+                                           session: session)
+        transport.send(request, on: .stdin)
+        input.lock()
+        defer { input.unlock() }
+        while awaitingInput { input.wait() }
+        return inputReply
+    }
+
+    private func deliverInput(_ value: String) {
+        input.lock()
+        if awaitingInput { inputReply = value; awaitingInput = false; input.broadcast() }
+        input.unlock()
+    }
+}
+
+/// Log lines for the person running the kernel: written to the process's original stderr (not to a cell).
+public enum KernelLog {
+    nonisolated(unsafe) static var descriptor: Int32 = 2
+
+    /// Sends the log to `fd` (the kernel calls this before it redirects stderr into cells).
+    public static func redirect(to fd: Int32) { descriptor = fd }
+
+    /// Writes "[rapideels-kernel] line\n".
+    public static func write(_ line: String) {
+        let text = "[rapideels-kernel] \(line)\n"
+        text.withCString { pointer in
+            var offset = 0
+            let count = strlen(pointer)
+            while offset < count {
+                let written = Foundation.write(descriptor, pointer + offset, count - offset)
+                if written <= 0 { return }
+                offset += written
+            }
+        }
+    }
+}

@@ -1,5 +1,0 @@
-import XCTest
-import Jupyter
-final class JupyterSmokeTests: XCTestCase {
-    func testModuleLoads() { XCTAssertTrue(true) }
-}
