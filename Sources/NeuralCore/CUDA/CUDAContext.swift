@@ -29,6 +29,7 @@ public final class CUDAContext: @unchecked Sendable {
     public let moduleDescription: String
 
     private let device: Int32
+    private let blasWorkspace: UInt64
     private let context: OpaquePointer?
     private let module: OpaquePointer?
     private var functions: [String: OpaquePointer?] = [:]
@@ -80,7 +81,11 @@ public final class CUDAContext: @unchecked Sendable {
         try api.check(api.cuStreamCreate(&transferStream, CUDADriverAPI.streamNonBlocking), "cuStreamCreate")
         stream = computeStream
         copyStream = transferStream
-        blas = try CuBLAS.load(stream: computeStream)
+        let workspaceBytes = 32 << 20
+        var workspace: UInt64 = 0
+        try api.check(api.cuMemAlloc(&workspace, workspaceBytes), "cuMemAlloc(cuBLAS workspace)")
+        blasWorkspace = workspace
+        blas = try CuBLAS.load(stream: computeStream, workspace: (workspace, workspaceBytes))
         let (image, description) = try Self.compileModule(computeCapability: computeCapability)
         var loaded: OpaquePointer?
         try image.withUnsafeBytes { raw in
@@ -95,6 +100,7 @@ public final class CUDAContext: @unchecked Sendable {
         _ = driver.cuModuleUnload(module)
         _ = driver.cuStreamDestroy(stream)
         _ = driver.cuStreamDestroy(copyStream)
+        _ = driver.cuMemFree(blasWorkspace)
         _ = driver.cuDevicePrimaryCtxRelease(device)
     }
 

@@ -1,5 +1,5 @@
 extension CUDAKernelSource {
-    /// Bias, ReLU and their gradients, column sums (bias gradients), two-pass sums, batch gathers, counters.
+    /// Bias, ReLU and their gradients, column sums (bias gradients), two-pass sums, batch gathers, axpby.
     public static let elementwise = #"""
     // y[r, c] += bias[c] over y [rows, channels]; then max(y, 0) when relu != 0.
     RE_KERNEL void re_bias_activation(float* y, const float* bias, long long rows, int channels, int relu) {
@@ -56,9 +56,9 @@ extension CUDAKernelSource {
         RE_GRID_STRIDE(index, n) y[index] = alpha * x[index] + (beta == 0.0f ? 0.0f : beta * y[index]);
     }
 
-    // counter[0] += 1 (one thread); lets a captured CUDA graph advance Adam's step on every replay.
-    RE_KERNEL void re_increment(int* counter) {
-        if (blockIdx.x == 0 && threadIdx.x == 0) counter[0] += 1;
+    // y[i] = max(x[i], 0) (a standalone ReLU layer).
+    RE_KERNEL void re_relu(const float* x, float* y, long long n) {
+        RE_GRID_STRIDE(index, n) y[index] = x[index] > 0.0f ? x[index] : 0.0f;
     }
     """#
 }

@@ -42,7 +42,7 @@ extension CUDAKernelSource {
     }
 
     // Keras binary cross-entropy on probabilities: p = clip(probs, eps, 1 - eps),
-    // loss_i = -(y log p + (1 - y) log(1 - p)); grad_i = gradScale * (p - y) / (p (1 - p)), 0 where clipped
+    // loss_i = -(y log p + (1 - y) log(1 - p)); grad_i = gradScale * (p - y) / (p (1 - p)), 0 unless eps < probs < 1 - eps
     // (gradScale = 1 / n for the mean). partial[block] = sum of loss_i. grad may be null.
     RE_KERNEL void re_binary_cross_entropy(const float* probs, const float* labels, float* grad, float* partial,
                                            long long n, float epsilon, float gradScale) {
@@ -52,8 +52,8 @@ extension CUDAKernelSource {
             float p = raw < epsilon ? epsilon : (raw > 1.0f - epsilon ? 1.0f - epsilon : raw);
             sum += -(y * logf(p) + (1.0f - y) * logf(1.0f - p));
             if (grad) {
-                bool clipped = raw < epsilon || raw > 1.0f - epsilon;
-                grad[index] = clipped ? 0.0f : gradScale * (p - y) / (p * (1.0f - p));
+                bool inside = raw > epsilon && raw < 1.0f - epsilon;
+                grad[index] = inside ? gradScale * (p - y) / (p * (1.0f - p)) : 0.0f;
             }
         }
         sum = re_block_sum(sum);
@@ -89,20 +89,19 @@ extension CUDAKernelSource {
 
     /// Adam in Keras's form over one flat parameter buffer (every tensor of a model in one launch).
     public static let adam = #"""
-    // Keras Adam, step t = *step (1-based, advanced by re_increment before this kernel, so a CUDA graph can replay):
-    // alpha = lr * sqrt(1 - beta2^t) / (1 - beta1^t); m += (g - m)(1 - beta1); v += (g^2 - v)(1 - beta2);
-    // w -= alpha * m / (sqrt(v) + epsilon). Keras's default epsilon is 1e-7.
-    RE_KERNEL void re_adam(float* w, const float* g, float* m, float* v, long long n, const int* step,
-                           float lr, float beta1, float beta2, float epsilon) {
-        double t = (double)step[0];
-        float alpha = (float)((double)lr * sqrt(1.0 - pow((double)beta2, t)) / (1.0 - pow((double)beta1, t)));
+    // Keras Adam: m += (g - m)(1 - beta1); v += (g^2 - v)(1 - beta2); w -= alpha * m / (sqrt(v) + epsilon), with
+    // alpha = lr * sqrt(1 - beta2^t) / (1 - beta1^t) computed by the host for step t and read from device memory
+    // (so a captured CUDA graph uses each step's alpha). Keras's default epsilon is 1e-7.
+    RE_KERNEL void re_adam(float* w, const float* g, float* m, float* v, long long n, const float* alpha,
+                           float beta1, float beta2, float epsilon) {
+        float a = alpha[0];
         RE_GRID_STRIDE(index, n) {
             float gi = g[index];
             float mi = m[index] + (gi - m[index]) * (1.0f - beta1);
             float vi = v[index] + (gi * gi - v[index]) * (1.0f - beta2);
             m[index] = mi;
             v[index] = vi;
-            w[index] -= alpha * mi / (sqrtf(vi) + epsilon);
+            w[index] -= mi * a / (sqrtf(vi) + epsilon);
         }
     }
     """#

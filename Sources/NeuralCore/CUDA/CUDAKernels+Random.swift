@@ -33,11 +33,13 @@ extension CUDAKernelSource {
     }
 
     // Inverted dropout: y[i] = keep(i) ? x[i] / (1 - rate) : 0, with keep(i) = u(i) >= rate and u(i) in [0, 1) from
-    // word i % 4 of philox({i / 4 low, i / 4 high, stream, 0}, seed0, seed1). The backward pass is the same call on
-    // the gradient with the same seed and stream. In place (x == y) is allowed.
-    RE_KERNEL void re_dropout(const float* x, float* y, long long n, float rate,
-                              unsigned int seed0, unsigned int seed1, unsigned int stream) {
+    // word i % 4 of philox({i / 4 low, i / 4 high, stream, 0}, seed[0], seed[1]). The seed is read from device memory
+    // so that a captured CUDA graph draws new masks on every replay. The backward pass is the same call on the
+    // gradient with the same seed and stream. In place (x == y) is allowed.
+    RE_KERNEL void re_dropout(const float* x, float* y, long long n, float rate, const unsigned int* seed,
+                              unsigned int stream) {
         float scale = 1.0f / (1.0f - rate);
+        unsigned int seed0 = seed[0], seed1 = seed[1];
         RE_GRID_STRIDE(g, (n + 3) / 4) {
             re_words c;
             c.x = (unsigned int)g; c.y = (unsigned int)(g >> 32); c.z = stream; c.w = 0u;

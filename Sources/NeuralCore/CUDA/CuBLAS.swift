@@ -12,6 +12,7 @@ public final class CuBLAS: @unchecked Sendable {
     typealias Destroy = @convention(c) (OpaquePointer?) -> Int32
     typealias SetStream = @convention(c) (OpaquePointer?, OpaquePointer?) -> Int32
     typealias SetMathMode = @convention(c) (OpaquePointer?, Int32) -> Int32
+    typealias SetWorkspace = @convention(c) (OpaquePointer?, UInt64, Int) -> Int32
     typealias Sgemm = @convention(c) (
         OpaquePointer?, Int32, Int32, Int32, Int32, Int32, UnsafePointer<Float>,
         UInt64, Int32, UInt64, Int32, UnsafePointer<Float>, UInt64, Int32
@@ -32,7 +33,7 @@ public final class CuBLAS: @unchecked Sendable {
     /// Opens libcublas (preloading libcublasLt from the same folder when it sits beside it) and creates a handle
     /// bound to `stream`. Needs a current CUDA context.
     public static func load(
-        stream: OpaquePointer?, environment: [String: String] = ProcessInfo.processInfo.environment
+        stream: OpaquePointer?, workspace: (address: UInt64, bytes: Int)? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> CuBLAS {
         let candidates = CUDALibrarySearch.candidates(for: .cublas, environment: environment)
         for path in candidates where path.hasPrefix("/") && FileManager.default.fileExists(atPath: path) {
@@ -43,10 +44,10 @@ public final class CuBLAS: @unchecked Sendable {
             break
         }
         let lib = try DynamicLibrary.open(name: "cuBLAS (libcublas)", candidates: candidates)
-        return try CuBLAS(library: lib, stream: stream)
+        return try CuBLAS(library: lib, stream: stream, workspace: workspace)
     }
 
-    private init(library lib: DynamicLibrary, stream: OpaquePointer?) throws {
+    private init(library lib: DynamicLibrary, stream: OpaquePointer?, workspace: (address: UInt64, bytes: Int)?) throws {
         library = lib
         let create = try lib.function("cublasCreate_v2", as: Create.self)
         destroy = try lib.function("cublasDestroy_v2", as: Destroy.self)
@@ -58,6 +59,10 @@ public final class CuBLAS: @unchecked Sendable {
         // Plain FP32 (CUBLAS_DEFAULT_MATH): no TF32, so results match the CPU backend within 1e-4.
         if let setMathMode = lib.optionalFunction("cublasSetMathMode", as: SetMathMode.self) {
             try check(setMathMode(handle, 0), "cublasSetMathMode")
+        }
+        // A fixed workspace keeps cuBLAS from allocating while a CUDA graph is being captured.
+        if let workspace, let setWorkspace = lib.optionalFunction("cublasSetWorkspace_v2", as: SetWorkspace.self) {
+            try check(setWorkspace(handle, workspace.address, workspace.bytes), "cublasSetWorkspace")
         }
     }
 

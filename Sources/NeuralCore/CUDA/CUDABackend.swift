@@ -1,0 +1,43 @@
+import COpenBLAS
+
+/// The CUDA backend: weights, Adam state and activations live on the GPU; every non-GEMM operation is one of
+/// `CUDAKernelSource`'s kernels, GEMMs go to cuBLAS, and a training step is replayed as one CUDA graph.
+///
+/// Nothing is linked: the driver, NVRTC and cuBLAS are opened at run time (see `ComputeDevice`), so the same
+/// binary runs on machines without a GPU, where `ComputeDevice.auto` picks `CPUBackend` instead.
+///
+///     let backend = try CUDABackend(context: CUDAContext.shared())
+///     net.backend = backend          // the same weights now run on the GPU
+///     try net.fit(inputs: x, targets: y, count: n, options: TrainingOptions(epochs: 500))
+public final class CUDABackend: ComputeBackend {
+    /// The device this backend runs on.
+    public let context: CUDAContext
+    /// Replay training steps as CUDA graphs (on by default; off when `RAPIDEELS_CUDA_GRAPHS=0`).
+    public var usesGraphs: Bool
+    /// Use the fused whole-network kernel for inference of the paper autoencoder.
+    public var usesFusedInference: Bool
+
+    /// Creates the backend on `context`.
+    public init(context: CUDAContext) {
+        self.context = context
+        let environment = ProcessInfo.processInfo.environment
+        usesGraphs = environment["RAPIDEELS_CUDA_GRAPHS"] != "0"
+        usesFusedInference = environment["RAPIDEELS_CUDA_FUSED"] != "0"
+    }
+
+    public var name: String { "cuda (\(context.name), sm_\(context.computeCapability))" }
+
+    public func makeEngine(for network: Sequential) -> NetworkEngine {
+        CUDAEngine(network: network, backend: self)
+    }
+
+    /// Host-memory GEMM (OpenBLAS), for code that calls a backend on host buffers; the engine itself uses cuBLAS.
+    public func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+}
+
+import Foundation
