@@ -38,6 +38,14 @@ public final class CUDABackend: ComputeBackend {
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
+
+    /// Host-memory column sums (delegated to the CPU backend's implementation).
+    public func addColumnSums(_ matrix: UnsafePointer<Float>, rows: Int, columns: Int,
+                              into sums: UnsafeMutablePointer<Float>) {
+        hostBackend.addColumnSums(matrix, rows: rows, columns: columns, into: sums)
+    }
+
+    private let hostBackend = CPUBackend(threads: 1)
 }
 
 import Foundation
