@@ -69,8 +69,11 @@ public final class OutputCapture: @unchecked Sendable {
         if complete > 0 { sink(pipes[index].stream, String(decoding: bytes[..<complete], as: UTF8.self)) }
     }
 
-    /// The length of the longest prefix of `bytes` that does not end inside a UTF-8 sequence.
-    static func completeUTF8Prefix(_ bytes: [UInt8]) -> Int {
+    /// The length of the longest prefix of `bytes` that does not end inside a UTF-8 sequence (a pipe read can
+    /// split a character; the rest waits for the next read).
+    ///
+    ///     OutputCapture.completeUTF8Prefix([0x61, 0xC3])   // 1: "a", then half of "é" waits
+    public static func completeUTF8Prefix(_ bytes: [UInt8]) -> Int {
         var start = bytes.count
         // Walk back over at most 3 continuation bytes to the lead byte of the last sequence.
         while start > 0 && bytes.count - start < 4 && bytes[start - 1] & 0xC0 == 0x80 { start -= 1 }

@@ -36,3 +36,16 @@ final class JSONTests: XCTestCase {
         XCTAssertEqual(try JSON.parse(value.serialized()), value)
     }
 }
+
+final class OutputCaptureTests: XCTestCase {
+    func testCompleteUTF8PrefixKeepsSplitCharactersForTheNextRead() {
+        let text = Array("aé€😀".utf8)  // 1 + 2 + 3 + 4 bytes
+        XCTAssertEqual(OutputCapture.completeUTF8Prefix(text), 10)
+        XCTAssertEqual(OutputCapture.completeUTF8Prefix(Array(text[0..<2])), 1)
+        XCTAssertEqual(OutputCapture.completeUTF8Prefix(Array(text[0..<4])), 3)
+        XCTAssertEqual(OutputCapture.completeUTF8Prefix(Array(text[0..<5])), 3)
+        XCTAssertEqual(OutputCapture.completeUTF8Prefix(Array(text[0..<9])), 6)
+        XCTAssertEqual(OutputCapture.completeUTF8Prefix([]), 0)
+        XCTAssertEqual(OutputCapture.completeUTF8Prefix([0x80, 0x80]), 2, "stray continuation bytes pass through")
+    }
+}
