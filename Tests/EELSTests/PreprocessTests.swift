@@ -142,11 +142,11 @@ final class PreprocessTests: XCTestCase {
 
     func testDatasetSplitHoldsOutOnePerCategory() throws {
         let axis = EnergyAxis(offset: 0, scale: 1, size: 2)
-        var items: [LabelledSpectrumImage] = []
+        var items: [DatasetItem] = []
         for label in 0..<2 {
             for (i, t) in [0.65, 0.7, 0.75, 0.8, 0.78, 0.72, 0.83, 0.9, 1.0, 1.1, 1.2, 1.33].enumerated() {
                 let si = SpectrumImage(rows: 1, columns: 2, energy: axis, data: [Float(label), 1, 2, 3])
-                items.append(LabelledSpectrumImage(image: si, label: label, thickness: t, name: "\(label)-\(i)"))
+                items.append(DatasetItem(image: si, label: label, thickness: t, name: "\(label)-\(i)"))
             }
         }
         let dataset = Dataset(items)

@@ -1,7 +1,7 @@
 /// One labelled spectrum image of a dataset.
 ///
-///     let item = LabelledSpectrumImage(image: si, label: 0, thickness: 0.7, name: "initial-thin-1")
-public struct LabelledSpectrumImage: Sendable {
+///     let item = DatasetItem(image: si, label: 0, thickness: 0.7, name: "initial-thin-1")
+public struct DatasetItem: Sendable {
     public var image: SpectrumImage
     /// Class index (the paper: 0 = initial SrFeO3, 1 = annealed SrFeO2.5).
     public var label: Int
@@ -33,17 +33,17 @@ public struct FlatSpectra: Sendable {
 ///     let (train, test) = try dataset.split(seed: 3)   // 24 SIs -> 20 train, 4 test
 ///     let x = train.flattened()                        // [spectra x channels] with labels
 public struct Dataset: Sendable {
-    public var items: [LabelledSpectrumImage]
+    public var items: [DatasetItem]
     /// Thicknesses (t/lambda) at or above this are "thick" (the paper: thin 0.65-0.80, thick 0.83-1.33).
     public var thickThreshold: Double
 
-    public init(_ items: [LabelledSpectrumImage], thickThreshold: Double = 0.815) {
+    public init(_ items: [DatasetItem], thickThreshold: Double = 0.815) {
         self.items = items
         self.thickThreshold = thickThreshold
     }
 
     /// The category of an item: its label and whether it is thick.
-    public func category(of item: LabelledSpectrumImage) -> String {
+    public func category(of item: DatasetItem) -> String {
         "\(item.label)-\(item.thickness >= thickThreshold ? "thick" : "thin")"
     }
 
