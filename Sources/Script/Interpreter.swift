@@ -30,6 +30,12 @@ public struct ScriptError: Error, CustomStringConvertible, Sendable {
     public var message: String
     /// The rendered report: the message, the quoted cell line with a caret, suggestions, call chain.
     public var traceback: [String]
+    /// Where in the cell the error happened (1-based line and column), when known.
+    public var location: SourceLocation?
+    /// The functions and closures the error passed through, innermost first ("func f (line 3)").
+    public var callChain: [String] = []
+    /// An extra line shown after the quoted code.
+    public var hint: String?
 
     public init(kind: String, message: String, traceback: [String] = []) {
         self.kind = kind

@@ -1,0 +1,156 @@
+import EELS
+import Foundation
+import NeuralCore
+
+/// Noise added to the training inputs. The paper's text says Poisson noise; the released code adds Gaussian noise
+/// of sigma 0.4 twice to the scaled inputs (sigma 0.566 in all).
+public enum TrainingNoise: Equatable, Sendable {
+    case none
+    /// Each raw count c is replaced by a Poisson deviate of mean c before scaling (the paper's text).
+    case poisson
+    /// N(0, sigma) added to the scaled inputs (the released code: `.gaussian(sigma: 0.4 * 2.squareRoot())`).
+    case gaussian(sigma: Double)
+
+    /// The released code's noise.
+    public static let released = TrainingNoise.gaussian(sigma: 0.4 * 2.0.squareRoot())
+}
+
+/// The paper's denoiser: the autoencoder plus what it needs to run on raw data (the robust scaler fitted on the
+/// training pixels and the preprocessing).
+///
+///     let denoiser = Denoiser(seed: 1)
+///     try denoiser.train(on: train, epochs: 500)
+///     let clean = try denoiser.denoise(si)   // rows x columns x 240, background-subtracted counts
+public final class Denoiser {
+    public let autoencoder: PaperAutoencoder
+    public private(set) var scaler: RobustScaler?
+    public let method: PaperMethod
+    /// The last training run's losses (nil before training).
+    public private(set) var history: TrainingHistory?
+    /// Training spectra used (pixels of the training images).
+    public private(set) var trainingSpectra = 0
+
+    public init(seed: UInt64 = 0, method: PaperMethod = PaperMethod()) {
+        autoencoder = PaperAutoencoder(seed: seed)
+        self.method = method
+    }
+
+    init(autoencoder: PaperAutoencoder, scaler: RobustScaler?, method: PaperMethod) {
+        self.autoencoder = autoencoder
+        self.scaler = scaler
+        self.method = method
+    }
+
+    /// Whether a scaler exists (the model has been trained or loaded with its metadata).
+    public var isTrained: Bool { scaler != nil }
+
+    /// Trains on every pixel of `dataset` (inputs: raw windowed counts, robust-scaled; targets: the "1 FPS"
+    /// ground truth). Fits the scaler on these training pixels first.
+    /// - Throws: `CancellationError` when `isCancelled` turns true (the best weights so far stay),
+    ///   `RapidEELSError` for data off the model's axis, `NeuralError` for non-finite losses.
+    @discardableResult
+    public func train(on dataset: Dataset, epochs: Int, batchSize: Int = 512, noise: TrainingNoise = .poisson,
+                      seed: UInt64 = 0, progress: ((TrainingProgress) -> Void)? = nil,
+                      isCancelled: @escaping () -> Bool = { false }) throws -> TrainingHistory {
+        guard !dataset.items.isEmpty else { throw RapidEELSError.value("the training set has no spectrum images") }
+        guard epochs >= 1 else { throw RapidEELSError.value("epochs must be at least 1, got \(epochs)") }
+        var inputs: [Float] = [], targets: [Float] = []
+        for item in dataset.items {
+            if isCancelled() { throw CancellationError() }
+            inputs += try method.inputs(item.image).data
+            targets += try method.targets(item.image).data
+        }
+        let scaler = try RobustScaler(fittingSpectra: inputs, channels: method.channels)
+        var rng = SeededGenerator(seed: seed &+ 0x5EED)
+        switch noise {
+        case .none: break
+        case .poisson:
+            for i in inputs.indices { inputs[i] = Float(rng.nextPoisson(mean: Double(max(inputs[i], 0)))) }
+        case .gaussian: break
+        }
+        inputs = try scaler.transform(spectra: inputs)
+        if case .gaussian(let sigma) = noise {
+            for i in inputs.indices { inputs[i] += Float(rng.nextGaussian() * sigma) }
+        }
+        self.scaler = scaler
+        trainingSpectra = inputs.count / method.channels
+        let result: TrainingHistory
+        do {
+            result = try autoencoder.train(inputs: inputs, targets: targets, epochs: epochs, batchSize: batchSize,
+                                           seed: seed, progress: progress, isCancelled: isCancelled)
+        } catch is CancellationError {
+            history = autoencoder.network.lastHistory
+            throw CancellationError()
+        }
+        history = result
+        return result
+    }
+
+    /// Robust-scaled network inputs of every pixel: [pixels x 240].
+    public func scaledInputs(_ si: SpectrumImage) throws -> [Float] {
+        guard let scaler else { throw RapidEELSError.model("the denoiser is not trained yet: call train first") }
+        return try scaler.transform(spectra: method.inputs(si).data)
+    }
+
+    /// The denoised spectrum image: rows x columns x 240 on 520-580 eV, in the ground truth's units
+    /// (background-subtracted counts per 0.25 eV).
+    public func denoise(_ si: SpectrumImage) throws -> SpectrumImage {
+        let x = try scaledInputs(si)
+        let y = try autoencoder.predict(inputs: x, count: si.pixelCount)
+        var out = SpectrumImage(rows: si.rows, columns: si.columns, energy: method.axis, data: y,
+                                metadata: si.metadata)
+        out.rowAxis = si.rowAxis
+        out.columnAxis = si.columnAxis
+        out.metadata["title"] = "denoised " + (si.metadata["title"] ?? "")
+        return out
+    }
+
+    /// The 5-dim latent vector of every pixel: [pixels x 5].
+    public func latent(_ si: SpectrumImage) throws -> [Float] {
+        try autoencoder.latent(inputs: scaledInputs(si), count: si.pixelCount)
+    }
+
+    /// Saves the weights (safetensors) with the scaler and the preprocessing as JSON metadata.
+    public func save(to url: URL) throws {
+        try autoencoder.save(to: url, metadata: try ModelMetadata.encode(scaler: scaler, method: method))
+    }
+
+    /// Loads a denoiser saved by `save(to:)`; a bare weights file (like the paper's release) loads untrained-scaler.
+    public static func load(from url: URL) throws -> Denoiser {
+        let model = try PaperAutoencoder.load(from: url)
+        let (scaler, method) = try ModelMetadata.decode(model.metadata)
+        return Denoiser(autoencoder: model, scaler: scaler, method: method)
+    }
+}
+
+/// The JSON metadata that travels with a saved model: the scaler and the preprocessing.
+enum ModelMetadata {
+    static func encode(scaler: RobustScaler?, method: PaperMethod) throws -> [String: String] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        var out = ["method": String(decoding: try encoder.encode(method), as: UTF8.self),
+                   "energy_axis": "\(method.windowStart):\(method.binWidth):\(method.channels) eV"]
+        if let scaler { out["scaler"] = String(decoding: try encoder.encode(scaler), as: UTF8.self) }
+        return out
+    }
+
+    static func decode(_ metadata: [String: String]) throws -> (RobustScaler?, PaperMethod) {
+        let decoder = JSONDecoder()
+        var method = PaperMethod()
+        if let text = metadata["method"] {
+            do { method = try decoder.decode(PaperMethod.self, from: Data(text.utf8)) } catch {
+                throw RapidEELSError.model("the model's \"method\" metadata is not valid: \(error)")
+            }
+        }
+        var scaler: RobustScaler?
+        if let text = metadata["scaler"] {
+            do { scaler = try decoder.decode(RobustScaler.self, from: Data(text.utf8)) } catch {
+                throw RapidEELSError.model("the model's \"scaler\" metadata is not valid: \(error)")
+            }
+            guard scaler!.channels == method.channels else {
+                throw RapidEELSError.model("the scaler has \(scaler!.channels) channels; the model needs \(method.channels)")
+            }
+        }
+        return (scaler, method)
+    }
+}

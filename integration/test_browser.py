@@ -1,0 +1,110 @@
+"""End-to-end: JupyterLab in Debian's Chromium (driven by Playwright) runs notebook 00 on the RapidEELS kernel.
+
+The server listens on 127.0.0.1 only, in a temporary copy of notebooks/, with a fresh workspace folder. The printed
+text we expect is read from the same notebook executed headless with nbclient, so the browser must show exactly what
+the kernel produced there; the SVG figure must render as an <img> with a data:image/svg+xml source.
+"""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK = ROOT / "notebooks" / "00-kernel-tour.ipynb"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+DISPLAY_NAME = "RapidEELS (Swift)"
+
+
+def _need(condition, message):
+    if condition:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _headless_streams():
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    NotebookClient(nb, kernel_name="rapideels", timeout=120, allow_errors=True).execute()
+    texts = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and out.get("name") == "stdout":
+                texts += [line.strip() for line in out["text"].splitlines() if line.strip()]
+    return texts
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    _need(NOTEBOOK.exists(), f"{NOTEBOOK} is missing")
+    _need(os.path.exists(CHROMIUM), "Debian's chromium is not installed (apt-get install chromium)")
+    pytest.importorskip("playwright")
+    work = tmp_path_factory.mktemp("lab")
+    shutil.copy(NOTEBOOK, work / NOTEBOOK.name)
+    port, token = _free_port(), "rapideels-browser-test"
+    env = dict(os.environ, JUPYTERLAB_WORKSPACES_DIR=str(work / "workspaces"))
+    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work}", "--allow-root"]
+    log = open(work / "lab.log", "w")
+    server = subprocess.Popen(cmd, cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+                break
+            except Exception:
+                if server.poll() is not None or time.time() > deadline:
+                    raise RuntimeError("jupyter lab did not start: " + (work / "lab.log").read_text()[-2000:])
+                time.sleep(0.3)
+        yield base, token
+    finally:
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+def test_notebook_runs_in_jupyterlab(lab):
+    from playwright.sync_api import sync_playwright, expect
+
+    base, token = lab
+    expected = _headless_streams()
+    assert expected, "notebook 00 prints nothing when run headless"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{base}/lab/tree/{NOTEBOOK.name}?token={token}")
+            status = page.locator("#jp-main-statusbar")
+            expect(status).to_contain_text(DISPLAY_NAME, timeout=60_000)
+            expect(status).to_contain_text("Idle", timeout=60_000)
+            page.locator(".lm-MenuBar-item", has_text="Run").click()
+            page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
+            notebook = page.locator(".jp-NotebookPanel:visible")
+            outputs = notebook.locator(".jp-OutputArea-output")
+            for text in expected[:5]:
+                expect(outputs.filter(has_text=text).first).to_be_visible(timeout=60_000)
+            svg = notebook.locator('.jp-RenderedSVG img[src^="data:image/svg+xml"]')
+            expect(svg.first).to_be_visible(timeout=60_000)
+            expect(notebook.locator(".jp-InputPrompt", has_text="[1]:").first).to_be_visible(timeout=30_000)
+            page.screenshot(path=str(Path(os.environ.get("BROWSER_SCREENSHOT", "/tmp/rapideels-lab.png"))))
+        finally:
+            browser.close()
