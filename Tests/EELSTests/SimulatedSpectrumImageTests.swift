@@ -10,7 +10,7 @@ final class SimulatedSpectrumImageTests: XCTestCase {
         spec.columns = 40
         spec.shiftAcrossScan = 0
         let si = try simulateSpectrumImage(spec)
-        let mean = try LabelledSpectrumImage(name: "x", state: .initial, thicknessClass: .thin, location: 1, frame: 1,
+        let mean = try SimulatedItem(name: "x", state: .initial, thicknessClass: .thin, location: 1, frame: 1,
                                              isTest: false, simulated: si).meanSpectrum(rows: 0..<10, columns: 0..<40)
         let window = axis.index(of: 536)...axis.index(of: 546)
         let edge = window.map { Double(mean.values[$0]) }.reduce(0, +) / Double(window.count)
@@ -53,7 +53,7 @@ final class SimulatedSpectrumImageTests: XCTestCase {
         spec.columns = 160
         let si = try simulateSpectrumImage(spec)
         XCTAssertEqual(si.shift.last! - si.shift.first!, 1.5, accuracy: 1e-9)
-        let item = LabelledSpectrumImage(name: "s", state: .annealed, thicknessClass: .thin, location: 1, frame: 1,
+        let item = SimulatedItem(name: "s", state: .annealed, thicknessClass: .thin, location: 1, frame: 1,
                                          isTest: false, simulated: si)
         let (left, _, right) = try item.scanPositionMeans(blockColumns: 40)
         // Find the shift that best maps the left block onto the right one over 515-570 eV.

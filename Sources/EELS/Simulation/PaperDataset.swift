@@ -62,7 +62,7 @@ public struct PaperDatasetOptions: Sendable, Equatable {
 ///     let item = dataset.items[0]
 ///     item.name     // "EELS thin 1_1"
 ///     item.label    // 0 (initial)
-public struct LabelledSpectrumImage: Sendable {
+public struct SimulatedItem: Sendable {
     /// The paper's file name without extension: "EELS thin 1_1", "EELS thick 2_3a" (trailing a = annealed) [R].
     public var name: String
     public var state: OxidationState
@@ -90,6 +90,12 @@ public struct LabelledSpectrumImage: Sendable {
     public var label: Int { state.classIndex }
     /// Counts, rows x columns x 1120 channels at 440-580 eV.
     public var image: SpectrumImage { simulated.image }
+    /// This SI as a plain labelled spectrum image.
+    public var labelled: LabelledSpectrumImage {
+        let range = thicknessRange
+        return LabelledSpectrumImage(image: image, label: label, thickness: (range.lowerBound + range.upperBound) / 2,
+                                     name: name)
+    }
     /// The t/λ range covered along the scan.
     public var thicknessRange: ClosedRange<Double> {
         simulated.thickness.min()!...simulated.thickness.max()!
@@ -102,19 +108,24 @@ public struct LabelledSpectrumImage: Sendable {
 ///     data.training.count   // 20
 ///     data.test.map(\.name) // ["EELS thin 1_1", "EELS thick 1_1", "EELS thin 1_1a", "EELS thick 1_1a"]
 public struct SimulatedDataset: Sendable {
-    public var items: [LabelledSpectrumImage]
+    public var items: [SimulatedItem]
     public var seed: UInt64
     public var scale: Double
     public var options: PaperDatasetOptions
 
     /// The 20 training SIs.
-    public var training: [LabelledSpectrumImage] { items.filter { !$0.isTest } }
+    public var training: [SimulatedItem] { items.filter { !$0.isTest } }
     /// The 4 test SIs, one per category (thin/thick x initial/annealed).
-    public var test: [LabelledSpectrumImage] { items.filter(\.isTest) }
+    public var test: [SimulatedItem] { items.filter(\.isTest) }
+
+    /// The training SIs as a labelled `Dataset` (thickness: the middle of each SI's t/λ range).
+    public var trainingSet: Dataset { Dataset(training.map(\.labelled)) }
+    /// The test SIs as a labelled `Dataset`.
+    public var testSet: Dataset { Dataset(test.map(\.labelled)) }
 
     /// The SI with this name.
     /// - Throws: `EELSError.value` listing the names when there is none.
-    public func item(named name: String) throws -> LabelledSpectrumImage {
+    public func item(named name: String) throws -> SimulatedItem {
         guard let found = items.first(where: { $0.name == name }) else {
             throw EELSError.value("no simulated SI named '\(name)'; names are "
                 + items.map(\.name).joined(separator: ", "))
@@ -210,9 +221,9 @@ public func simulatePaperDataset(seed: UInt64 = 0, scale: Double = 1,
         results[index] = result
         lock.unlock()
     }
-    let items = try plans.indices.map { index -> LabelledSpectrumImage in
+    let items = try plans.indices.map { index -> SimulatedItem in
         let plan = plans[index]
-        return LabelledSpectrumImage(name: plan.name, state: plan.state, thicknessClass: plan.thickness,
+        return SimulatedItem(name: plan.name, state: plan.state, thicknessClass: plan.thickness,
                                      location: plan.location, frame: plan.frame,
                                      isTest: plan.location == 1 && plan.frame == 1,
                                      simulated: try results[index]!.get())

@@ -2,7 +2,7 @@ import Foundation
 
 /// Data behind the paper's Fig. 2 (panels A-C), from simulated SIs. All spectra are counts per 0.125 eV channel on
 /// the SI's axis (440-580 eV); means are over pixels.
-extension LabelledSpectrumImage {
+extension SimulatedItem {
     /// The mean spectrum over a block of pixels (row and column ranges of the SI).
     /// - Throws: `EELSError.value` for an empty block or one outside the SI.
     ///
