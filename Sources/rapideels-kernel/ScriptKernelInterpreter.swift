@@ -2,34 +2,90 @@ import Foundation
 import Jupyter
 import Script
 
-// TEMPORARY until `Script.Interpreter` lands on main: the kernel serves the protocol, and every cell answers
-// with an error saying the language is missing. Replaced by the adapter over Script.Interpreter.
+/// Adapts `Script.Interpreter` to the Jupyter module's `KernelInterpreter` (Jupyter knows nothing of Script).
+///
+/// The interpreter keeps one `ScriptOutput` for its lifetime; this adapter points it at the running cell's
+/// `CellOutput`, so a cell's `print` and `display` become iopub messages with the cell's parent header.
 final class ScriptKernelInterpreter: KernelInterpreter {
+    private let bridge = OutputBridge()
+    private let interpreter: Interpreter
+
+    init() {
+        interpreter = Interpreter(output: bridge)
+    }
+
+    /// kernel_info for RapidEELS Script.
     static func kernelInfo(version: String) -> KernelInfo {
         KernelInfo(implementation: "rapideels", implementationVersion: version, languageName: "swift",
-                   languageVersion: ScriptInfo.languageVersion, mimetype: "text/x-swift", fileExtension: ".swift",
-                   codemirrorMode: "swift", pygmentsLexer: "swift", banner: "RapidEELS Script",
-                   helpLinks: [])
+                   languageVersion: KernelVersion.language, mimetype: "text/x-swift", fileExtension: ".swift",
+                   codemirrorMode: "swift", pygmentsLexer: "swift",
+                   banner: "RapidEELS Script \(KernelVersion.language): Swift syntax, interpreted; "
+                       + "type help(command) or command? for documentation",
+                   helpLinks: [(text: "RapidEELS paper method", url: "https://doi.org/10.1017/S1431927621000878"),
+                               (text: "Swift language guide", url: "https://docs.swift.org/swift-book/")])
     }
 
-    private static let missing = ExecuteOutcome.failure(
-        ename: "NotAvailable", evalue: "the RapidEELS Script interpreter is not built into this kernel yet",
-        traceback: ["NotAvailable: the RapidEELS Script interpreter is not built into this kernel yet"])
+    func execute(_ code: String, output: CellOutput) -> ExecuteOutcome {
+        bridge.cell = output
+        defer { bridge.cell = nil }
+        return Self.outcome(interpreter.execute(code))
+    }
 
-    func execute(_ code: String, output: CellOutput) -> ExecuteOutcome { Self.missing }
-    func evaluate(expression: String) -> ExecuteOutcome { Self.missing }
+    func evaluate(expression: String) -> ExecuteOutcome {
+        Self.outcome(interpreter.evaluate(expression: expression))
+    }
+
     func complete(_ code: String, cursor: Int) -> CompletionResult {
-        CompletionResult(matches: [], cursorStart: cursor, cursorEnd: cursor)
+        let completion = interpreter.complete(code, cursor: cursor)
+        return CompletionResult(matches: completion.matches, cursorStart: completion.cursorStart,
+                                cursorEnd: completion.cursorEnd)
     }
-    func inspect(_ code: String, cursor: Int, detailLevel: Int) -> DisplayBundle? { nil }
-    func isComplete(_ code: String) -> CompletenessResult { .unknown }
-    func interrupt() {}
+
+    func inspect(_ code: String, cursor: Int, detailLevel: Int) -> DisplayBundle? {
+        interpreter.inspect(code, cursor: cursor, detailLevel: detailLevel)
+    }
+
+    func isComplete(_ code: String) -> CompletenessResult {
+        switch interpreter.isComplete(code) {
+        case .complete: return .complete
+        case .incomplete(let indent): return .incomplete(indent: indent)
+        case .invalid: return .invalid
+        }
+    }
+
+    func interrupt() {
+        interpreter.cancellation.request()
+    }
+
+    private static func outcome(_ result: ExecutionResult) -> ExecuteOutcome {
+        switch result {
+        case .success(let bundle): return .success(bundle)
+        case .failure(let error): return .failure(ename: error.kind, evalue: error.message, traceback: error.traceback)
+        }
+    }
 }
 
-import ArgumentParser
+/// Forwards the interpreter's output to the running cell (or to the process streams between cells).
+private final class OutputBridge: ScriptOutput {
+    var cell: CellOutput?
 
-struct RunScript: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "run", abstract: "Execute a RapidEELS Script file.")
-    @Argument var file: String
-    func run() throws { throw ValidationError("the RapidEELS Script interpreter is not built into this kernel yet") }
+    func stream(_ name: StreamName, _ text: String) {
+        if let cell {
+            cell.stream(name == .stdout ? .stdout : .stderr, text)
+        } else {
+            FileHandle.standardError.write(Data(text.utf8))
+        }
+    }
+
+    func display(_ bundle: [String: String], displayID: String?, update: Bool) {
+        cell?.display(bundle, displayID: displayID, update: update)
+    }
+
+    func clearOutput(wait: Bool) {
+        cell?.clearOutput(wait: wait)
+    }
+
+    func readLine(prompt: String, password: Bool) -> String? {
+        cell?.readLine(prompt: prompt, password: password)
+    }
 }

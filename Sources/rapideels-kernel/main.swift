@@ -16,6 +16,8 @@ struct RapidEELSKernel: ParsableCommand {
 /// The kernel's version, shown by `version` and in kernel_info.
 enum KernelVersion {
     static let string = "0.1.0"
+    /// The RapidEELS Script language version reported in language_info.
+    static let language = "0.1.0"
 }
 
 /// `rapideels-kernel --connection-file F` (or `rapideels-kernel F`): serves one Jupyter session.
@@ -28,6 +30,9 @@ struct Serve: ParsableCommand {
 
     @Argument(help: "The connection file (instead of --connection-file).")
     var connectionFile: String?
+
+    @Flag(name: .customLong("protocol-probe"), help: .hidden)
+    var protocolProbe = false
 
     func validate() throws {
         if connectionFileOption == nil && connectionFile == nil {
@@ -45,8 +50,9 @@ struct Serve: ParsableCommand {
             throw ValidationError("the connection file asks for CurveZMQ but this libzmq was built without it")
         }
         let kernel = try ZeroMQKernel(connection: connection)
-        let interpreter = ScriptKernelInterpreter()
-        kernel.serve(interpreter: interpreter, info: ScriptKernelInterpreter.kernelInfo(version: KernelVersion.string))
+        let info = ScriptKernelInterpreter.kernelInfo(version: KernelVersion.string)
+        let interpreter: KernelInterpreter = protocolProbe ? ProtocolProbe() : ScriptKernelInterpreter()
+        kernel.serve(interpreter: interpreter, info: info)
     }
 }
 
@@ -55,7 +61,7 @@ struct Version: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print the kernel and protocol versions.")
 
     func run() {
-        print("rapideels-kernel \(KernelVersion.string) (RapidEELS Script \(ScriptInfo.languageVersion), "
+        print("rapideels-kernel \(KernelVersion.string) (RapidEELS Script \(KernelVersion.language), "
               + "Jupyter protocol \(JupyterProtocol.version))")
     }
 }
