@@ -91,9 +91,9 @@ public struct SimulatedItem: Sendable {
     /// Counts, rows x columns x 1120 channels at 440-580 eV.
     public var image: SpectrumImage { simulated.image }
     /// This SI as a plain labelled spectrum image.
-    public var labelled: LabelledSpectrumImage {
+    public var labelled: DatasetItem {
         let range = thicknessRange
-        return LabelledSpectrumImage(image: image, label: label, thickness: (range.lowerBound + range.upperBound) / 2,
+        return DatasetItem(image: image, label: label, thickness: (range.lowerBound + range.upperBound) / 2,
                                      name: name)
     }
     /// The t/λ range covered along the scan.
