@@ -47,3 +47,13 @@ def kernel():
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """In the conformance suite a skipped test means missing samples: report it as a failure."""
+    outcome = yield
+    report = outcome.get_result()
+    if item.module.__name__.endswith("test_conformance") and report.skipped:
+        report.outcome = "failed"
+        report.longrepr = f"conformance test skipped: {call.excinfo.value if call.excinfo else 'no reason'}"

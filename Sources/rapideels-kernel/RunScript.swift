@@ -21,7 +21,9 @@ struct RunScript: ParsableCommand {
         let box = ResultBox()
         let done = DispatchSemaphore(value: 0)
         let thread = Thread {
-            box.result = Interpreter(output: TerminalOutput()).execute(code)
+            let interpreter = Interpreter(output: TerminalOutput())
+            DisplayCommands.install(in: interpreter)
+            box.result = interpreter.execute(code)
             done.signal()
         }
         thread.stackSize = 256 << 20

@@ -12,6 +12,7 @@ final class ScriptKernelInterpreter: KernelInterpreter {
 
     init() {
         interpreter = Interpreter(output: bridge)
+        DisplayCommands.install(in: interpreter)
     }
 
     /// kernel_info for RapidEELS Script.
