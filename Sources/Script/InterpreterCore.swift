@@ -57,7 +57,15 @@ public final class Interpreter {
         case "pi": return .double(Double.pi)
         case "infinity": return .double(Double.infinity)
         case "nan": return .double(Double.nan)
-        default: return nil
+        default:
+            guard name.hasPrefix("operator ") else { return nil }
+            let op = String(name.dropFirst(9))
+            let command = Command(name: "(\(op))", parameters: [CommandParameter(nil, "Any"), CommandParameter(nil, "Any")],
+                                  returns: "Any", doc: "The operator \(op) as a function.") { args, ctx in
+                try ctx.interpreter.binaryOperation(op, try args.value(0), try args.value(1),
+                                                    at: ctx.location ?? SourceLocation(line: 1, column: 1))
+            }
+            return .function(Function(.native(command, receiver: nil)))
         }
     }
 

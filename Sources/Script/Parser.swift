@@ -15,6 +15,7 @@ struct Parser {
         "struct", "class", "enum", "protocol", "extension", "actor", "typealias", "init", "inout", "catch", "do",
         "throw", "guard", "switch", "case", "repeat", "defer", "static",
     ]
+    static let operatorFunctions: Set<String> = ["+", "-", "*", "/", "<", ">", "<=", ">=", "==", "!="]
     static let supportedSummary = "RapidEELS Script supports let/var, func, closures, if/else, for-in, while, "
         + "break/continue/return, arrays, dictionaries, ranges and the RapidEELS commands"
 
@@ -384,7 +385,14 @@ struct Parser {
                 _ = advance(); _ = advance()
             }
             skipNewlines()
-            args.append(Argument(label: label, value: try expression(), location: location))
+            if case .symbol(let op) = current.kind, Parser.operatorFunctions.contains(op),
+               peekKind() == .symbol(",") || peekKind() == .symbol(closing) {
+                // an operator passed as a function: reduce(0, +), sorted(by: >)
+                _ = advance()
+                args.append(Argument(label: label, value: .name("operator " + op, location), location: location))
+            } else {
+                args.append(Argument(label: label, value: try expression(), location: location))
+            }
             skipNewlines()
             if isSymbol(",") { _ = advance(); skipNewlines() } else { break }
         }
