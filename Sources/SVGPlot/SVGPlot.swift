@@ -1,1 +1,0 @@
-public enum SVGPlotInfo { public static let name = "SVGPlot" }

@@ -1,5 +1,0 @@
-import XCTest
-import SVGPlot
-final class SVGPlotSmokeTests: XCTestCase {
-    func testModuleLoads() { XCTAssertTrue(true) }
-}
