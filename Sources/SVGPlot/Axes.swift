@@ -16,6 +16,9 @@ public struct Axes {
     /// Fixed axis limits in data units; `nil` fits the data (with a 4 % margin for lines and points).
     public var xLimits: ClosedRange<Double>?
     public var yLimits: ClosedRange<Double>?
+    /// Linear or logarithmic spacing of each axis (`.log` skips values <= 0).
+    public var xScale: AxisScale = .linear
+    public var yScale: AxisScale = .linear
     /// Draw y increasing downwards (image convention; `heatmap` without a `y` range turns this on).
     public var yInverted = false
     /// Light grid lines at the major ticks.
@@ -54,16 +57,19 @@ public struct Axes {
     /// Draws a line through `(x[i], y[i])`; a non-finite value breaks the line.
     ///
     ///     try fig.axes.plot(energy, spectrum, label: "0.7 MFP initial", style: .dashed)
+    ///     try fig.axes.plot([25, 100, 200, 400], mse, label: "AEC", marker: .circle)
     /// - Parameters:
     ///   - width: stroke width in px.
+    ///   - marker: a marker drawn at every point, `markerSize` px across.
     /// - Throws: `PlotError.lengthMismatch` when `x` and `y` differ in length.
     public mutating func plot<X: BinaryFloatingPoint, Y: BinaryFloatingPoint>(
         _ x: [X], _ y: [Y], label: String? = nil, color: Color? = nil, width: Double = 1.5,
-        style: LineStyle = .solid
+        style: LineStyle = .solid, marker: Marker? = nil, markerSize: Double = 6
     ) throws {
         try Self.checkLengths("plot", "x", x.count, "y", y.count)
         let series = LineSeries(x: Self.doubles(x), y: Self.doubles(y), label: label, color: resolve(color),
-                                width: max(width, 0.1), style: style)
+                                width: max(width, 0.1), style: style, marker: marker,
+                                markerSize: min(max(markerSize, 1), 60))
         elements.append(.line(series))
     }
 
@@ -71,9 +77,11 @@ public struct Axes {
     ///
     ///     try fig.axes.plot(lossPerEpoch, label: "training loss")
     public mutating func plot<Y: BinaryFloatingPoint>(
-        _ y: [Y], label: String? = nil, color: Color? = nil, width: Double = 1.5, style: LineStyle = .solid
+        _ y: [Y], label: String? = nil, color: Color? = nil, width: Double = 1.5, style: LineStyle = .solid,
+        marker: Marker? = nil, markerSize: Double = 6
     ) throws {
-        try plot(y.indices.map { Double($0) }, y, label: label, color: color, width: width, style: style)
+        try plot(y.indices.map { Double($0) }, y, label: label, color: color, width: width, style: style,
+                 marker: marker, markerSize: markerSize)
     }
 
     /// Draws a mean line with a shaded band of ± one standard deviation around it (paper Fig. 6).

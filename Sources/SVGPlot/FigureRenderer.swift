@@ -16,7 +16,7 @@ struct FigureRenderer {
         var margins: [Margins] = []
         for (index, axes) in panels.enumerated() {
             let (row, column) = (index / figure.columns, index % figure.columns)
-            let t = PanelTicks(limits: limits[index], showX: !figure.sharedX || row == figure.rows - 1,
+            let t = PanelTicks(limits: limits[index], xScale: axes.xScale, yScale: axes.yScale, showX: !figure.sharedX || row == figure.rows - 1,
                                showY: !figure.sharedY || column == 0, approximatePlotWidth: cellWidth - 70)
             ticks.append(t)
             margins.append(Margins(axes: axes, ticks: t))

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A rectangle in figure px (y down).
 struct Rect {
     var x: Double
@@ -17,9 +19,16 @@ struct Scale {
     /// Pixel position of `domain.lowerBound` and of `domain.upperBound`.
     let start: Double
     let end: Double
+    /// Logarithmic spacing: values <= 0 map to NaN (and are skipped by every drawing routine).
+    var log = false
 
     func callAsFunction(_ v: Double) -> Double {
-        start + (v - domain.lowerBound) / (domain.upperBound - domain.lowerBound) * (end - start)
+        if log {
+            guard v > 0, domain.lowerBound > 0 else { return .nan }
+            let low = Foundation.log10(domain.lowerBound), high = Foundation.log10(domain.upperBound)
+            return start + (Foundation.log10(v) - low) / (high - low) * (end - start)
+        }
+        return start + (v - domain.lowerBound) / (domain.upperBound - domain.lowerBound) * (end - start)
     }
 }
 
@@ -49,8 +58,13 @@ struct PanelTicks {
     /// Categorical labels too wide to sit side by side are turned by 30 degrees.
     var rotateXLabels: Bool
 
-    init(limits: PanelLimits, showX: Bool, showY: Bool, approximatePlotWidth: Double) {
-        if limits.categories.isEmpty {
+    init(limits: PanelLimits, xScale: AxisScale, yScale: AxisScale, showX: Bool, showY: Bool,
+         approximatePlotWidth: Double) {
+        if limits.categories.isEmpty, xScale == .log {
+            x = Ticks.logPositions(in: limits.x)
+            xLabels = x.map(Ticks.logLabel)
+            rotateXLabels = false
+        } else if limits.categories.isEmpty {
             let target = max(2, min(8, Int(approximatePlotWidth / 70)))
             x = Ticks.positions(in: limits.x, target: target)
             xLabels = Ticks.labels(for: x)
@@ -61,8 +75,13 @@ struct PanelTicks {
             let widest = limits.categories.map { SVGText.width($0, size: Style.tickFont) }.max() ?? 0
             rotateXLabels = widest + 6 > approximatePlotWidth / Double(max(limits.categories.count, 1))
         }
-        y = Ticks.positions(in: limits.y, target: 5)
-        yLabels = Ticks.labels(for: y)
+        if yScale == .log {
+            y = Ticks.logPositions(in: limits.y)
+            yLabels = y.map(Ticks.logLabel)
+        } else {
+            y = Ticks.positions(in: limits.y, target: 5)
+            yLabels = Ticks.labels(for: y)
+        }
         showXLabels = showX
         showYLabels = showY
     }

@@ -1,7 +1,7 @@
 /// Draws the legend box: one row per labelled series, placed in a corner of the plot.
 struct LegendDrawer {
     enum Swatch {
-        case line(Color, Double, LineStyle, band: Double?)
+        case line(Color, Double, LineStyle, band: Double?, marker: ScatterSeries? = nil)
         case patch(Color, Double)
         case marker(ScatterSeries)
     }
@@ -22,7 +22,10 @@ struct LegendDrawer {
                 guard let label = s.label else { continue }
                 let band = pendingBand?.label == label ? pendingBand?.opacity : nil
                 pendingBand = nil
-                result.append((label, .line(s.color, s.width, s.style, band: band)))
+                let marker = s.marker.map {
+                    ScatterSeries(x: [], y: [], label: nil, color: s.color, marker: $0, size: s.markerSize, opacity: 1)
+                }
+                result.append((label, .line(s.color, s.width, s.style, band: band, marker: marker)))
             case let .band(s):
                 guard let label = s.label else { continue }
                 if s.hasLine { pendingBand = (label, s.opacity) } else { result.append((label, .patch(s.color, s.opacity))) }
@@ -56,25 +59,30 @@ struct LegendDrawer {
             let y = box.y + 4 + (Double(row) + 0.5) * Self.rowHeight
             let x0 = box.x + 8, x1 = x0 + Self.swatchWidth
             switch swatch {
-            case let .line(color, width, style, band):
+            case let .line(color, width, style, band, marker):
                 if let band {
                     out += "<rect x=\"\(n(x0))\" y=\"\(n(y - 5))\" width=\"\(n(x1 - x0))\" height=\"10\" "
                     out += "fill=\"\(color.hex)\" fill-opacity=\"\(SeriesDrawing.n3(band))\"/>"
                 }
                 out += "<path d=\"M\(n(x0)) \(n(y))H\(n(x1))\" "
                 out += "\(SeriesDrawing.strokeAttributes(color: color, width: min(width, 4), style: style))/>"
+                if let marker { out += markerSwatch(marker, x: (x0 + x1) / 2, y: y) }
             case let .patch(color, opacity):
                 out += "<rect x=\"\(n(x0 + 4))\" y=\"\(n(y - 5))\" width=\"\(n(x1 - x0 - 8))\" height=\"10\" "
                 out += "fill=\"\(color.hex)\" fill-opacity=\"\(SeriesDrawing.n3(opacity))\"/>"
             case let .marker(s):
-                let size = min(s.size, 12)
-                let glyph = ScatterDrawing.glyph(s.marker, x: (x0 + x1) / 2, y: y, size: size)
-                out += "<path d=\"\(glyph)\" \(ScatterDrawing.paint(s.marker, color: s.color, size: size, opacity: 1))/>"
+                out += markerSwatch(s, x: (x0 + x1) / 2, y: y)
             }
             out += "<text x=\"\(n(x1 + 6))\" y=\"\(n(y + Style.legendFont * 0.35))\" fill=\"\(Style.ink)\">"
             out += "\(SVGText.escape(label))</text>\n"
         }
         return out + "</g>\n"
+    }
+
+    private func markerSwatch(_ s: ScatterSeries, x: Double, y: Double) -> String {
+        let size = min(s.size, 12)
+        let glyph = ScatterDrawing.glyph(s.marker, x: x, y: y, size: size)
+        return "<path d=\"\(glyph)\" \(ScatterDrawing.paint(s.marker, color: s.color, size: size, opacity: 1))/>"
     }
 
     /// The legend rectangle for the chosen corner; `.best` takes the corner covering the fewest data points.

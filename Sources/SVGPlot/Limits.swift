@@ -1,3 +1,5 @@
+import Foundation
+
 /// Data extents of an axes, before and after margins.
 struct PanelLimits {
     var x: ClosedRange<Double>
@@ -10,9 +12,13 @@ struct PanelLimits {
 struct Extent {
     var low = Double.infinity
     var high = -Double.infinity
+    /// On a log axis only positive values count.
+    var positiveOnly = false
+
+    init(positiveOnly: Bool = false) { self.positiveOnly = positiveOnly }
 
     mutating func add(_ v: Double) {
-        guard v.isFinite else { return }
+        guard v.isFinite, !positiveOnly || v > 0 else { return }
         low = min(low, v)
         high = max(high, v)
     }
@@ -25,6 +31,13 @@ struct Extent {
     }
 
     var isEmpty: Bool { low > high }
+
+    static func of(_ a: Double, _ b: Double) -> Extent {
+        var e = Extent()
+        e.add(a)
+        e.add(b)
+        return e
+    }
 }
 
 extension Axes {
@@ -40,7 +53,7 @@ extension Axes {
 
     /// The raw finite extents of the data (no margins), and which sides get a margin.
     func dataExtents() -> (x: Extent, y: Extent, padX: Bool, padY: Bool, barsFromZero: Bool) {
-        var x = Extent(), y = Extent()
+        var x = Extent(positiveOnly: xScale == .log), y = Extent(positiveOnly: yScale == .log)
         var padX = false, padY = false, bars = false
         for element in elements {
             switch element {
@@ -82,19 +95,25 @@ extension Axes {
         if !categories.isEmpty {
             x = -0.5...(Double(categories.count) - 0.5)
         } else {
-            x = Self.padded(xe, margin: padX ? 0.04 : 0)
+            x = Self.padded(xe, margin: padX ? 0.04 : 0, log: xScale == .log)
         }
-        var y = Self.padded(ye, margin: padY ? 0.05 : 0)
-        if bars, !ye.isEmpty {
+        var y = Self.padded(ye, margin: padY ? 0.05 : 0, log: yScale == .log)
+        if bars, !ye.isEmpty, yScale == .linear {
             // Bars stand on zero: no margin below zero when all values are positive (and above when negative).
             if ye.low >= 0 { y = 0...y.upperBound }
             if ye.high <= 0 { y = y.lowerBound...0 }
         }
-        return PanelLimits(x: xLimits.map(Self.valid) ?? x, y: yLimits.map(Self.valid) ?? y, categories: categories)
+        let validX = xLimits.map { Self.valid($0, log: xScale == .log) }
+        let validY = yLimits.map { Self.valid($0, log: yScale == .log) }
+        return PanelLimits(x: validX ?? x, y: validY ?? y, categories: categories)
     }
 
-    static func padded(_ e: Extent, margin: Double) -> ClosedRange<Double> {
-        guard !e.isEmpty else { return 0...1 }
+    static func padded(_ e: Extent, margin: Double, log: Bool = false) -> ClosedRange<Double> {
+        guard !e.isEmpty else { return log ? 1...10 : 0...1 }
+        if log {
+            let padded = Self.padded(Extent.of(Foundation.log10(e.low), Foundation.log10(e.high)), margin: margin)
+            return pow(10, padded.lowerBound)...pow(10, padded.upperBound)
+        }
         var low = e.low, high = e.high
         if high - low <= abs(high) * 1e-12 {
             let half = low == 0 ? 0.5 : abs(low) * 0.05
@@ -106,9 +125,14 @@ extension Axes {
         return low...high
     }
 
-    /// A usable range: finite with a positive span.
-    static func valid(_ r: ClosedRange<Double>) -> ClosedRange<Double> {
-        guard r.lowerBound.isFinite, r.upperBound.isFinite else { return 0...1 }
+    /// A usable range: finite with a positive span (and positive on a log axis).
+    static func valid(_ r: ClosedRange<Double>, log: Bool = false) -> ClosedRange<Double> {
+        guard r.lowerBound.isFinite, r.upperBound.isFinite else { return log ? 1...10 : 0...1 }
+        if log {
+            guard r.upperBound > 0 else { return 1...10 }
+            let low = r.lowerBound > 0 ? r.lowerBound : r.upperBound / 1000
+            return low < r.upperBound ? low...r.upperBound : (low / 2)...(low * 2)
+        }
         if r.upperBound - r.lowerBound <= 0 {
             let half = r.lowerBound == 0 ? 0.5 : abs(r.lowerBound) * 0.05
             return (r.lowerBound - half)...(r.upperBound + half)

@@ -17,9 +17,9 @@ struct PanelRenderer {
         self.cell = cell
         self.plot = plot
         self.idPrefix = idPrefix
-        xScale = Scale(domain: limits.x, start: plot.x, end: plot.maxX)
-        yScale = axes.yInverted ? Scale(domain: limits.y, start: plot.y, end: plot.maxY)
-            : Scale(domain: limits.y, start: plot.maxY, end: plot.y)
+        xScale = Scale(domain: limits.x, start: plot.x, end: plot.maxX, log: axes.xScale == .log)
+        yScale = axes.yInverted ? Scale(domain: limits.y, start: plot.y, end: plot.maxY, log: axes.yScale == .log)
+            : Scale(domain: limits.y, start: plot.maxY, end: plot.y, log: axes.yScale == .log)
     }
 
     private func n(_ v: Double) -> String { SVGText.number(v) }

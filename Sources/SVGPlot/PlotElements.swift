@@ -30,6 +30,14 @@ public enum Marker: Sendable, CaseIterable {
     case triangle
 }
 
+/// How data values are spaced along an axis.
+public enum AxisScale: Sendable {
+    /// Equal steps for equal differences.
+    case linear
+    /// Equal steps for equal ratios (base 10); values <= 0 are skipped.
+    case log
+}
+
 /// Where the legend sits inside the axes.
 public enum LegendPosition: Sendable {
     /// The corner that covers the fewest data points.
@@ -70,6 +78,9 @@ struct LineSeries {
     var color: Color
     var width: Double
     var style: LineStyle
+    /// Optional marker drawn at every point (diameter `markerSize` px).
+    var marker: Marker? = nil
+    var markerSize: Double = 6
 }
 
 struct BandSeries {

@@ -64,7 +64,13 @@ enum SeriesDrawing {
         guard !runs.isEmpty else { return "" }
         let d = runs.map { pathData(decimate($0, plotWidth: plot.width)) }.joined()
         let cap = runs.contains { $0.count == 1 } ? " stroke-linecap=\"round\"" : ""
-        return "<path d=\"\(d)\" \(strokeAttributes(color: s.color, width: s.width, style: s.style))\(cap)/>\n"
+        var svg = "<path d=\"\(d)\" \(strokeAttributes(color: s.color, width: s.width, style: s.style))\(cap)/>\n"
+        if let marker = s.marker {
+            let points = ScatterSeries(x: s.x, y: s.y, label: nil, color: s.color, marker: marker, size: s.markerSize,
+                                       opacity: 1)
+            svg += ScatterDrawing.vector(points, plot: plot, xScale: xScale, yScale: yScale)
+        }
+        return svg
     }
 
     static func band(_ s: BandSeries, xScale: Scale, yScale: Scale) -> String {

@@ -36,6 +36,47 @@ public enum Ticks {
         return ticks
     }
 
+    /// Ticks for a logarithmic axis over a positive `range`: powers of ten, with 2x and 5x multiples added when the
+    /// range spans fewer than three decades (and 3x when that still gives fewer than four ticks; plain 1-2-5 ticks
+    /// when it spans less than one).
+    ///
+    ///     Ticks.logPositions(in: 20...500)  // [20, 50, 100, 200, 500]
+    public static func logPositions(in range: ClosedRange<Double>) -> [Double] {
+        guard range.lowerBound > 0, range.upperBound.isFinite, range.upperBound > range.lowerBound else { return [] }
+        let low = log10(range.lowerBound), high = log10(range.upperBound)
+        if high - low < 0.7 { return positions(in: range, target: 4) }
+        let decadeStep = max(1, Int(((high - low) / 8).rounded(.up)))
+        func ticks(_ multiples: [Double]) -> [Double] {
+            var ticks: [Double] = []
+            var decade = Int(low.rounded(.down))
+            while Double(decade) <= high, ticks.count < 200 {
+                for m in multiples {
+                    let value = m * pow(10, Double(decade))
+                    if value >= range.lowerBound * (1 - 1e-9), value <= range.upperBound * (1 + 1e-9) {
+                        ticks.append(value)
+                    }
+                }
+                decade += decadeStep
+            }
+            return ticks
+        }
+        if high - low >= 3 { return ticks([1]) }
+        let coarse = ticks([1, 2, 5])
+        return coarse.count >= 4 ? coarse : ticks([1, 2, 3, 5])
+    }
+
+    /// A label for one log-axis tick: plain digits from 0.001 to 99,999, else scientific ("1e6", "2e−5").
+    ///
+    ///     Ticks.logLabel(0.05)  // "0.05"
+    public static func logLabel(_ value: Double) -> String {
+        guard value > 0, value.isFinite else { return "" }
+        if value >= 1e-3, value < 1e5 {
+            let decimals = max(0, Int((-log10(value) - 1e-9).rounded(.up)))
+            return format(value, decimals: decimals)
+        }
+        return scientific(value, digits: 0)
+    }
+
     /// Labels for evenly spaced ticks: as few decimals as the step needs, scientific notation for very large or
     /// very small magnitudes, and a true minus sign (U+2212).
     ///
@@ -50,13 +91,12 @@ public enum Ticks {
             let digits = max(0, exponentOfLargest - exponentOfStep)
             return ticks.map { scientific($0, digits: digits) }
         }
-        let decimals = max(0, Int((-log10(step) + 1e-9).rounded(.up)))
+        let decimals = max(0, Int((-log10(step) - 1e-9).rounded(.up)))
         return ticks.map { format($0, decimals: min(decimals, 10)) }
     }
 
     /// `value` with `decimals` digits after the point, a true minus sign, and no "-0".
     static func format(_ value: Double, decimals: Int) -> String {
-        if value == 0 { return "0" }
         var text = String(format: "%.\(decimals)f", value)
         if text.hasPrefix("-") {
             let unsigned = text.dropFirst()

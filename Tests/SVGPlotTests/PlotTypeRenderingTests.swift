@@ -80,7 +80,13 @@ final class PlotTypeRenderingTests: XCTestCase {
         for marker in Marker.allCases {
             var fig = Figure(width: 200, height: 160)
             try fig.axes.scatter([0, 1, 2, 3], [0, 1, 0, 1], color: .purple, marker: marker, size: 10)
-            try check(fig, name: "marker-\(marker)", colors: [.purple], minimum: 20)
+            let image = try check(fig, name: "marker-\(marker)", colors: [.purple], minimum: 20)
+            // The four points sit in the four quarters of the width: each must be drawn.
+            let quarter = image.width / 4
+            for k in 0..<4 {
+                XCTAssertGreaterThan(image.count(.purple, region: (k * quarter..<(k + 1) * quarter, 0..<image.height)), 5,
+                                     "\(marker) point \(k) missing")
+            }
         }
     }
 
@@ -149,5 +155,21 @@ final class PlotTypeRenderingTests: XCTestCase {
         }
         // Shared x: only the bottom row carries tick labels, so "520" appears twice (bottom row), not four times.
         XCTAssertEqual(XMLCheck.parse(fig.svg()).texts.filter { $0 == "520" }.count, 2)
+    }
+
+    func testLogAxisWithMarkedLines() throws {
+        var fig = Figure(width: 520, height: 360)
+        let frameRates = [25.0, 100, 200, 400]
+        try fig.axes.plot(frameRates, [0.004, 0.011, 0.019, 0.034], label: "raw", color: .red, marker: .circle)
+        try fig.axes.plot(frameRates, [0.002, 0.003, 0.004, 0.006], label: "AEC", color: .blue, marker: .square)
+        try fig.axes.plot([0, -1], [0.01, 0.02], color: .green)  // non-positive x: skipped on the log axis
+        fig.axes.xScale = .log
+        fig.axes.yScale = .log
+        fig.axes.xLabel = "Frame rate (FPS)"
+        fig.axes.yLabel = "MSE"
+        let texts = XMLCheck.parse(fig.svg()).texts
+        for label in ["30", "50", "100", "200", "300", "0.002", "0.01"] { XCTAssertTrue(texts.contains(label), "tick \(label)") }
+        let image = try check(fig, name: "log-axes", colors: [.red, .blue], minimum: 100)
+        XCTAssertEqual(image.count(.green), 0, "points at x <= 0 are not drawn on a log axis")
     }
 }

@@ -20,8 +20,10 @@ final class TicksTests: XCTestCase {
 
     func testLabelsUseAsFewDecimalsAsTheStepNeeds() {
         XCTAssertEqual(Ticks.labels(for: [520, 530, 540]), ["520", "530", "540"])
-        XCTAssertEqual(Ticks.labels(for: [0, 0.2, 0.4]), ["0", "0.2", "0.4"])
-        XCTAssertEqual(Ticks.labels(for: [-0.05, 0, 0.05]), ["\u{2212}0.05", "0", "0.05"])
+        XCTAssertEqual(Ticks.labels(for: [-1, 0, 1, 2]), ["\u{2212}1", "0", "1", "2"])
+        XCTAssertEqual(Ticks.labels(for: [0.9, 1.0, 1.1]), ["0.9", "1.0", "1.1"])
+        XCTAssertEqual(Ticks.labels(for: [0, 0.2, 0.4]), ["0.0", "0.2", "0.4"])
+        XCTAssertEqual(Ticks.labels(for: [-0.05, 0, 0.05]), ["\u{2212}0.05", "0.00", "0.05"])
         XCTAssertEqual(Ticks.labels(for: [0, 2_000_000, 4_000_000]), ["0", "2e6", "4e6"])
         XCTAssertEqual(Ticks.labels(for: [0, 0.0002, 0.0004]), ["0", "2e\u{2212}4", "4e\u{2212}4"])
         XCTAssertEqual(Ticks.labels(for: [0.0005, 0.001]), ["0.0005", "0.0010"])
@@ -32,5 +34,12 @@ final class TicksTests: XCTestCase {
         XCTAssertEqual(Ticks.positions(in: 3...3), [3])
         XCTAssertEqual(Ticks.step(span: .nan), 1)
         XCTAssertEqual(Ticks.labels(for: []), [])
+    }
+
+    func testLogarithmicTicks() {
+        XCTAssertEqual(Ticks.logPositions(in: 20...500), [20, 50, 100, 200, 500])
+        XCTAssertEqual(Ticks.logPositions(in: 0.5...2e6), [1, 10, 100, 1000, 10000, 100_000, 1_000_000])
+        XCTAssertEqual(Ticks.logPositions(in: -1...10), [], "a log axis needs a positive range")
+        XCTAssertEqual(["0.05", "0.01", "1", "20", "1e6", "2e\u{2212}5"], [0.05, 0.01, 1, 20, 1e6, 2e-5].map(Ticks.logLabel))
     }
 }
