@@ -44,3 +44,40 @@ def test_bad_connection_file_is_a_clear_error(installed_kernel, tmp_path):
     out = subprocess.run([binary, "--connection-file", str(bad)], capture_output=True, text=True, timeout=10)
     assert out.returncode != 0
     assert 'connection file lacks "iopub_port"' in out.stderr
+
+
+def kernel_binary(installed_kernel):
+    return json.loads((installed_kernel / "kernel.json").read_text())["argv"][0]
+
+
+def test_run_prints_outputs_and_the_result(installed_kernel, tmp_path):
+    script = tmp_path / "ok.swift"
+    script.write_text('let x = 6 * 7\nprint("x is \\(x)")\nprintError("to stderr")\nx + 1\n')
+    out = subprocess.run([kernel_binary(installed_kernel), "run", str(script)], capture_output=True, text=True,
+                         timeout=30)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == "x is 42\n43\n"
+    assert out.stderr == "to stderr\n"
+
+
+def test_run_exits_1_with_the_error_on_stderr(installed_kernel, tmp_path):
+    script = tmp_path / "bad.swift"
+    script.write_text('print("before")\nlet y = undefinedThing + 1\nprint("after")\n')
+    out = subprocess.run([kernel_binary(installed_kernel), "run", str(script)], capture_output=True, text=True,
+                         timeout=30)
+    assert out.returncode == 1
+    assert out.stdout == "before\n"
+    assert "NameError" in out.stderr and "undefinedThing" in out.stderr
+
+
+def test_run_missing_file_is_a_clear_error(installed_kernel, tmp_path):
+    out = subprocess.run([kernel_binary(installed_kernel), "run", str(tmp_path / "none.swift")],
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode != 0
+    assert "cannot read" in out.stderr and "none.swift" in out.stderr
+
+
+def test_version(installed_kernel):
+    out = subprocess.run([kernel_binary(installed_kernel), "version"], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0
+    assert out.stdout.startswith("rapideels-kernel ") and "Jupyter protocol 5.4" in out.stdout
