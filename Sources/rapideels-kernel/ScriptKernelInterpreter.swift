@@ -8,6 +8,7 @@ import Script
 /// `CellOutput`, so a cell's `print` and `display` become iopub messages with the cell's parent header.
 final class ScriptKernelInterpreter: KernelInterpreter {
     private let bridge = OutputBridge()
+    private let state = CellState()
     private let interpreter: Interpreter
 
     init() {
@@ -28,7 +29,11 @@ final class ScriptKernelInterpreter: KernelInterpreter {
 
     func execute(_ code: String, output: CellOutput) -> ExecuteOutcome {
         bridge.cell = output
-        defer { bridge.cell = nil }
+        state.begin()
+        defer {
+            state.end()
+            bridge.cell = nil
+        }
         return Self.outcome(interpreter.execute(code))
     }
 
@@ -55,7 +60,14 @@ final class ScriptKernelInterpreter: KernelInterpreter {
     }
 
     func interrupt() {
-        interpreter.cancellation.request()
+        let cancellation = interpreter.cancellation
+        cancellation.request()
+        // `execute` resets the flag as a cell starts; an interrupt landing in that instant is repeated once.
+        guard let cell = state.runningCell else { return }
+        let state = self.state
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(20)) {
+            if state.runningCell == cell { cancellation.request() }
+        }
     }
 
     private static func outcome(_ result: ExecutionResult) -> ExecuteOutcome {
@@ -89,4 +101,17 @@ private final class OutputBridge: ScriptOutput {
     func readLine(prompt: String, password: Bool) -> String? {
         cell?.readLine(prompt: prompt, password: password)
     }
+}
+
+/// Which cell is running (a counter), shared with interrupt handlers on other threads.
+private final class CellState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var counter = 0
+    private var running = false
+
+    func begin() { lock.lock(); counter += 1; running = true; lock.unlock() }
+    func end() { lock.lock(); running = false; lock.unlock() }
+
+    /// The running cell's number, or nil between cells.
+    var runningCell: Int? { lock.lock(); defer { lock.unlock() }; return running ? counter : nil }
 }
