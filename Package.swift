@@ -43,6 +43,7 @@ let package = Package(
 
         // MARK: - Benchmarks (bench/aec_keras.py runs this against Keras)
         .executableTarget(name: "aec-bench", dependencies: ["NeuralCore", "RapidEELS"], path: "bench/aec_keras_bench"),
+        .executableTarget(name: "io-preprocess-bench", dependencies: ["EELS"], path: "bench/io_preprocess_bench"),
 
         // MARK: - Tests
         .target(name: "TestSupport", path: "Sources/TestSupport"),

@@ -110,4 +110,28 @@ final class IOFormatTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("cannot open"))
         }
     }
+
+    func testDMWriterRoundTripsAndReplacesData() throws {
+        for name in ["data/real/EELS_SI.dm4", "data/real/test-EELS_spectrum.dm3"] {
+            let url = try SharedData.url(name)
+            let original = try DMFile(path: url.path)
+            let copy = try DMFile(bytes: original.tree.serialized(), path: "copy")
+            XCTAssertEqual(copy.flattenedTags, original.flattenedTags, name)
+        }
+        // A 3 x 5 x 2048 SI with EELS_SI.dm4's tags: energy slowest, as DigitalMicrograph stores it.
+        let file = try DMFile(path: try SharedData.url("data/real/EELS_SI.dm4").path)
+        let rows = 3, columns = 5, channels = 2048
+        var raw = [Float](repeating: 0, count: rows * columns * channels)
+        for k in 0..<channels { for p in 0..<(rows * columns) { raw[k * rows * columns + p] = Float(p * 10_000 + k) } }
+        let prefix = "ImageList.\(file.images[0].listIndex).ImageData"
+        let bytes = file.tree.serialized(replacing: [
+            "\(prefix).Data": .floats(raw),
+            "\(prefix).Dimensions.0": .int32(Int32(columns)),
+            "\(prefix).Dimensions.1": .int32(Int32(rows)),
+        ])
+        let si = try XCTUnwrap(try DMFile(bytes: bytes, path: "big.dm4").load().spectrumImage)
+        XCTAssertEqual([si.rows, si.columns, si.channels], [3, 5, 2048])
+        XCTAssertEqual(si[2, 4].values[7], Float(14 * 10_000 + 7))
+        XCTAssertEqual(si.energy.offset, 300)
+    }
 }

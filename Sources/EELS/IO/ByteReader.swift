@@ -28,28 +28,28 @@ public struct ByteReader {
     }
 
     /// Throws unless `count` more bytes are available.
-    public func require(_ count: Int, _ what: String) throws {
+    public func require(_ count: Int, _ what: @autoclosure () -> String) throws {
         guard count >= 0, count <= remaining else {
-            throw error("truncated: \(what) needs \(count) bytes but only \(Swift.max(remaining, 0)) remain")
+            throw error("truncated: \(what()) needs \(count) bytes but only \(Swift.max(remaining, 0)) remain")
         }
     }
 
     /// Skips `count` bytes.
-    public mutating func skip(_ count: Int, _ what: String) throws {
-        try require(count, what)
+    public mutating func skip(_ count: Int, _ what: @autoclosure () -> String) throws {
+        try require(count, what())
         offset += count
     }
 
     /// One byte.
-    public mutating func readUInt8(what: String) throws -> UInt8 {
-        try require(1, what)
+    public mutating func readUInt8(what: @autoclosure () -> String) throws -> UInt8 {
+        try require(1, what())
         defer { offset += 1 }
         return bytes[offset]
     }
 
     /// An unsigned integer of `width` bytes (1...8) in the given byte order.
-    public mutating func readUInt(width: Int, bigEndian: Bool, what: String) throws -> UInt64 {
-        try require(width, what)
+    public mutating func readUInt(width: Int, bigEndian: Bool, what: @autoclosure () -> String) throws -> UInt64 {
+        try require(width, what())
         var value: UInt64 = 0
         if bigEndian {
             for i in 0..<width { value = (value << 8) | UInt64(bytes[offset + i]) }
@@ -61,23 +61,23 @@ public struct ByteReader {
     }
 
     /// A 16-bit unsigned integer.
-    public mutating func readUInt16(bigEndian: Bool, what: String) throws -> UInt16 {
-        UInt16(try readUInt(width: 2, bigEndian: bigEndian, what: what))
+    public mutating func readUInt16(bigEndian: Bool, what: @autoclosure () -> String) throws -> UInt16 {
+        UInt16(try readUInt(width: 2, bigEndian: bigEndian, what: what()))
     }
 
     /// A 32-bit unsigned integer.
-    public mutating func readUInt32(bigEndian: Bool, what: String) throws -> UInt32 {
-        UInt32(try readUInt(width: 4, bigEndian: bigEndian, what: what))
+    public mutating func readUInt32(bigEndian: Bool, what: @autoclosure () -> String) throws -> UInt32 {
+        UInt32(try readUInt(width: 4, bigEndian: bigEndian, what: what()))
     }
 
     /// A 64-bit unsigned integer.
-    public mutating func readUInt64(bigEndian: Bool, what: String) throws -> UInt64 {
-        try readUInt(width: 8, bigEndian: bigEndian, what: what)
+    public mutating func readUInt64(bigEndian: Bool, what: @autoclosure () -> String) throws -> UInt64 {
+        try readUInt(width: 8, bigEndian: bigEndian, what: what())
     }
 
     /// `count` raw bytes.
-    public mutating func readBytes(_ count: Int, what: String) throws -> ArraySlice<UInt8> {
-        try require(count, what)
+    public mutating func readBytes(_ count: Int, what: @autoclosure () -> String) throws -> ArraySlice<UInt8> {
+        try require(count, what())
         defer { offset += count }
         return bytes[offset..<offset + count]
     }

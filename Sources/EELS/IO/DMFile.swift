@@ -48,7 +48,7 @@ public struct DMFile {
                 let key = prefix + (entry.name.isEmpty ? String(index) : entry.name)
                 switch entry.tag {
                 case .group(let g): walk(g, key + ".")
-                case .data(let d): out[key] = d.value(in: tree.bytes).rendered
+                case .data(let d): out[key] = d.renderedForMetadata(in: tree.bytes)
                 }
             }
         }

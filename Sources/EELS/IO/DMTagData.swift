@@ -15,6 +15,23 @@ public struct DMTagData: Sendable {
     /// Arrays longer than this are not decoded into metadata (image data, look-up tables).
     public static let decodeLimit = 4096
 
+    /// Arrays longer than this are summarised, not spelled out, in flattened metadata.
+    public static let metadataArrayLimit = 64
+
+    /// The value as flattened metadata shows it: text and short arrays in full, long arrays summarised.
+    public func renderedForMetadata(in bytes: [UInt8]) -> String {
+        switch encoding {
+        case .array(let t, let count) where t != .uint16 && count > DMTagData.metadataArrayLimit:
+            return DMValue.large(count: count, element: t).rendered
+        case .arrayOfStructures(_, let count) where count > DMTagData.metadataArrayLimit,
+             .arrayOfStrings(_, let count) where count > DMTagData.metadataArrayLimit,
+             .arrayOfArrays(_, _, let count) where count > DMTagData.metadataArrayLimit:
+            return DMValue.large(count: count, element: nil).rendered
+        default:
+            return value(in: bytes).rendered
+        }
+    }
+
     /// Payload size in bytes.
     public var payloadLength: Int { encoding.byteCount }
 

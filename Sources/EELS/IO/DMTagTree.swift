@@ -46,9 +46,9 @@ public struct DMTagTree {
         let width: Int
         let littleEndian: Bool
 
-        mutating func readCount(_ what: String) throws -> Int {
-            let raw = try reader.readUInt(width: width, bigEndian: true, what: what)
-            guard raw <= UInt64(Int32.max) else { throw reader.error("\(what) \(raw) is implausibly large") }
+        mutating func readCount(_ what: @autoclosure () -> String) throws -> Int {
+            let raw = try reader.readUInt(width: width, bigEndian: true, what: what())
+            guard raw <= UInt64(Int32.max) else { throw reader.error("\(what()) \(raw) is implausibly large") }
             return Int(raw)
         }
 

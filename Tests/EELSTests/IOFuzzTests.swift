@@ -1,0 +1,33 @@
+import Foundation
+import XCTest
+import EELS
+import TestSupport
+
+/// The DM fuzz target. A short run is part of every test run; the long run is
+/// `EELS_FUZZ_ITERATIONS=1000000 swift test -c release --filter IOFuzzTests` (README, Development).
+final class IOFuzzTests: XCTestCase {
+    func testDMParserSurvivesMutatedFiles() throws {
+        let folders = ["dm3_1D", "dm3_2D", "dm3_3D", "dm4_2D", "dm4_3D"]
+        var seeds: [[UInt8]] = []
+        for folder in folders {
+            for name in ["test-2", "test-8", "test-13", "test-14"] {
+                let ext = folder.hasPrefix("dm3") ? "dm3" : "dm4"
+                seeds.append(try readFileBytes(try SharedData.url("data/dm-types/\(folder)/\(name).\(ext)").path))
+            }
+        }
+        let environment = ProcessInfo.processInfo.environment
+        let iterations = Int(environment["EELS_FUZZ_ITERATIONS"] ?? "") ?? 2_000
+        let seed = UInt64(environment["EELS_FUZZ_SEED"] ?? "") ?? 20211125
+        var fuzzer = DMFuzzer(seeds: seeds, seed: seed)
+        let start = Date()
+        let report = fuzzer.run(iterations: iterations)
+        print("DM fuzz (seed \(seed)): \(report) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
+        for (kind, count) in report.rejectionKinds.sorted(by: { $0.value > $1.value }).prefix(8) {
+            print("  \(count) x \(kind)")
+        }
+        XCTAssertEqual(report.iterations, iterations)
+        XCTAssertEqual(report.otherErrors, [])
+        XCTAssertGreaterThan(report.rejected, 0)
+        XCTAssertGreaterThan(report.loaded, 0)
+    }
+}
