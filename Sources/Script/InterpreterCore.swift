@@ -42,6 +42,7 @@ public final class Interpreter {
     public init(output: ScriptOutput) {
         self.output = output
         Library.install(into: self)
+        install(RapidEELSCommands.install)   // the RapidEELS module is preloaded
     }
 
     /// Runs `install` now and again after `%reset`.

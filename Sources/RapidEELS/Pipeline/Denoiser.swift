@@ -30,8 +30,8 @@ public final class Denoiser {
     /// Training spectra used (pixels of the training images).
     public private(set) var trainingSpectra = 0
 
-    public init(seed: UInt64 = 0, method: PaperMethod = PaperMethod()) {
-        autoencoder = PaperAutoencoder(seed: seed)
+    public init(seed: UInt64 = 0, method: PaperMethod = PaperMethod(), backend: ComputeBackend = CPUBackend()) {
+        autoencoder = PaperAutoencoder(seed: seed, backend: backend)
         self.method = method
     }
 

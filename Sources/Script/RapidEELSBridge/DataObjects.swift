@@ -1,0 +1,293 @@
+import EELS
+import Foundation
+import RapidEELS
+
+/// Formats a number for tables.
+func fmt(_ x: Double, _ digits: Int = 4) -> String {
+    if x.isNaN { return "nan" }
+    if x != 0 && (abs(x) >= 1e5 || abs(x) < 1e-3) { return String(format: "%.\(max(digits - 1, 1))e", x) }
+    return String(format: "%.\(digits)g", x)
+}
+
+func svgBundle(_ text: String, _ figure: () throws -> String) -> MIMEBundle {
+    var bundle: MIMEBundle = ["text/plain": text]
+    if let svg = try? figure() { bundle["image/svg+xml"] = svg }
+    return bundle
+}
+
+/// A `Spectrum` in the cell language.
+final class SpectrumObject: ScriptObject {
+    let spectrum: Spectrum
+    init(_ spectrum: Spectrum) { self.spectrum = spectrum }
+
+    var typeName: String { "Spectrum" }
+    var summary: String {
+        let e = spectrum.energy
+        return "Spectrum(\(e.size) channels, \(fmt(e.offset))-\(fmt(e.end)) \(e.units) at \(fmt(e.scale)) \(e.units)/ch"
+            + (spectrum.metadata["title"].map { ", \"\($0)\"" } ?? "") + ")"
+    }
+    var memberNames: [String] { ["count", "values", "energies", "dispersion", "title"] }
+    func member(_ name: String) throws -> Value? {
+        switch name {
+        case "count": return .int(spectrum.values.count)
+        case "values": return .array(spectrum.values.map { .double(Double($0)) })
+        case "energies": return .array(spectrum.energy.values.map { .double($0) })
+        case "dispersion": return .double(spectrum.energy.scale)
+        case "title": return .string(spectrum.metadata["title"] ?? "")
+        default: return nil
+        }
+    }
+    var methodNames: [String] { ["crop", "rebin", "removeBackground", "save"] }
+    func method(_ name: String) -> Command? {
+        let s = spectrum
+        switch name {
+        case "crop":
+            return Command(name: "crop", parameters: [CommandParameter(nil, "ClosedRange<Double>", doc: "eV")],
+                           returns: "Spectrum", doc: "The channels inside an energy range (eV).",
+                           example: "s.crop(520...580)") { args, _ in
+                .object(SpectrumObject(try s.crop(try args.closedRange(0))))
+            }
+        case "rebin":
+            return Command(name: "rebin", parameters: [CommandParameter("energy", "Int")], returns: "Spectrum",
+                           doc: "Sums `energy` adjacent channels.", example: "s.rebin(energy: 2)") { args, _ in
+                .object(SpectrumObject(try s.rebin(energy: try args.int(0))))
+            }
+        case "removeBackground":
+            return Command(name: "removeBackground", parameters: [CommandParameter(nil, "Background",
+                            default: ".powerLaw"), CommandParameter("fit", "ClosedRange<Double>")],
+                           returns: "Spectrum", doc: "Fits A·E^-r on the `fit` window (eV) and subtracts it.",
+                           example: "s.removeBackground(.powerLaw, fit: 498...528)") { args, _ in
+                _ = try args.symbol(0, allowed: ["powerLaw"], default: "powerLaw")
+                let fit = try s.fitBackground(.powerLaw, in: try args.closedRange(1))
+                return .object(SpectrumObject(s.subtractingBackground(fit)))
+            }
+        case "save":
+            return Command(name: "save", parameters: [CommandParameter(nil, "String")], doc:
+                            "Writes the spectrum as EMSA/MSA (.msa) or NumPy (.npy with a JSON sidecar).",
+                           example: "s.save(\"mean.msa\")") { args, _ in
+                try saveSpectrum(s, to: try args.string(0))
+                return .none
+            }
+        default: return nil
+        }
+    }
+    func subscriptValue(_ arguments: [Value]) throws -> Value {
+        guard arguments.count == 1, case .int(let k) = arguments[0] else {
+            throw ScriptError(kind: "TypeError", message: "a spectrum takes one channel index: s[100]")
+        }
+        guard k >= 0 && k < spectrum.values.count else {
+            throw ScriptError(kind: "IndexError", message: "channel \(k) is outside 0..<\(spectrum.values.count)")
+        }
+        return .double(Double(spectrum.values[k]))
+    }
+    func mimeBundle() -> MIMEBundle {
+        svgBundle(summary) { try Figures.spectra([(spectrum, "")], title: spectrum.metadata["title"]).svg() }
+    }
+}
+
+func saveSpectrum(_ s: Spectrum, to path: String) throws {
+    let url = URL(fileURLWithPath: path)
+    switch url.pathExtension.lowercased() {
+    case "msa", "emsa": try MSAFormat.write(s, to: path)
+    case "npy": try NPYFormat.write(s, to: path)
+    default: throw ScriptError(kind: "ValueError", message: "save a spectrum as .msa or .npy, not '\(path)'")
+    }
+}
+
+/// A `SpectrumImage` in the cell language, with the label and thickness it carries in a dataset.
+final class SpectrumImageObject: ScriptObject {
+    let image: SpectrumImage
+    let label: Int?
+    let thickness: Double?
+    init(_ image: SpectrumImage, label: Int? = nil, thickness: Double? = nil) {
+        self.image = image
+        self.label = label
+        self.thickness = thickness
+    }
+    func derived(_ si: SpectrumImage) -> Value { .object(SpectrumImageObject(si, label: label, thickness: thickness)) }
+
+    var name: String { image.metadata["title"] ?? "" }
+    var typeName: String { "SpectrumImage" }
+    var summary: String {
+        let e = image.energy
+        var s = "SpectrumImage(\(image.rows) x \(image.columns) px x \(e.size) ch, \(fmt(e.offset))-"
+            + "\(fmt(e.end + e.scale)) \(e.units) at \(fmt(e.scale)) \(e.units)/ch"
+        if !name.isEmpty { s += ", \"\(name)\"" }
+        if let label { s += ", label \(label)" }
+        if let thickness { s += String(format: ", t/λ %.2f", thickness) }
+        return s + ")"
+    }
+    var memberNames: [String] { ["shape", "rows", "columns", "channels", "energies", "dispersion", "name", "label",
+                                 "thickness", "isThick"] }
+    func member(_ name: String) throws -> Value? {
+        switch name {
+        case "shape": return .array([.int(image.rows), .int(image.columns), .int(image.channels)])
+        case "rows": return .int(image.rows)
+        case "columns": return .int(image.columns)
+        case "channels": return .int(image.channels)
+        case "energies": return .array(image.energy.values.map { .double($0) })
+        case "dispersion": return .double(image.energy.scale)
+        case "name": return .string(self.name)
+        case "label": return label.map { .int($0) } ?? .none
+        case "thickness": return thickness.map { .double($0) } ?? .none
+        case "isThick": return .bool((thickness ?? 0) >= 0.815)
+        default: return nil
+        }
+    }
+    var methodNames: [String] { ["mean", "sum", "crop", "rebin", "blockMean", "removeBackground", "addPoissonNoise",
+                                 "simulateFrameRate", "spectrum", "save"] }
+    func method(_ name: String) -> Command? {
+        let si = image
+        switch name {
+        case "mean", "sum":
+            return Command(name: name, returns: "Spectrum", doc: "The \(name) spectrum over every pixel.",
+                           example: "si.\(name)()") { _, _ in
+                var s = name == "mean" ? si.meanSpectrum() : si.sumSpectrum()
+                s.metadata["title"] = "\(name) of \(self.name)"
+                return .object(SpectrumObject(s))
+            }
+        case "spectrum":
+            return Command(name: "spectrum", parameters: [CommandParameter("row", "Int"), CommandParameter("column", "Int")],
+                           returns: "Spectrum", doc: "The spectrum of one pixel.", example: "si.spectrum(row: 0, column: 5)") {
+                args, _ in try self.subscriptValue([.int(try args.int(0)), .int(try args.int(1))])
+            }
+        case "crop":
+            return Command(name: "crop", parameters: [CommandParameter(nil, "ClosedRange<Double>", doc: "eV")],
+                           returns: "SpectrumImage", doc: "Every pixel's channels inside an energy range (eV).",
+                           example: "si.crop(520...580)") { args, _ in self.derived(try si.crop(try args.closedRange(0))) }
+        case "rebin":
+            return Command(name: "rebin", parameters: [CommandParameter("energy", "Int", default: "1"),
+                                                       CommandParameter("pixels", "[Int]", default: "[1, 1]")],
+                           returns: "SpectrumImage", doc: "Sums adjacent channels (energy:) and/or pixel blocks "
+                            + "(pixels: [rows, columns]), like HyperSpy's rebin.",
+                           example: "si.rebin(energy: 2)") { args, _ in
+                var out = si
+                let e = try args.int(0, default: 1)
+                if e != 1 { out = try out.rebin(energy: e) }
+                let p = try args.ints(1, default: [1, 1])
+                if p != [1, 1] { out = try out.rebin(pixels: p) }
+                return self.derived(out)
+            }
+        case "blockMean":
+            return Command(name: "blockMean", parameters: [CommandParameter("rows", "Int", default: "10"),
+                                                           CommandParameter("columns", "Int", default: "40"),
+                                                           CommandParameter("assignment", "Assignment", default: ".spatial")],
+                           returns: "SpectrumImage", doc: "Every pixel replaced by its block's mean (the paper's "
+                            + "\"1 FPS\" ground truth); .rowMajor reproduces the released code's assignment.",
+                           example: "si.blockMean(rows: 10, columns: 40)") { args, _ in
+                let a = try args.symbol(2, allowed: ["spatial", "rowMajor"], default: "spatial")
+                return self.derived(try si.blockMean(rows: try args.int(0, default: 10),
+                                                     columns: try args.int(1, default: 40),
+                                                     assignment: a == "spatial" ? .spatial : .rowMajor))
+            }
+        case "removeBackground":
+            return Command(name: "removeBackground", parameters: [CommandParameter(nil, "Background",
+                            default: ".powerLaw"), CommandParameter("fit", "ClosedRange<Double>")],
+                           returns: "SpectrumImage", doc: "Fits A·E^-r per pixel on the `fit` window (eV) and "
+                            + "subtracts it.", example: "si.removeBackground(.powerLaw, fit: 498...528)") { args, _ in
+                _ = try args.symbol(0, allowed: ["powerLaw"], default: "powerLaw")
+                let fits = try si.fitBackground(.powerLaw, in: try args.closedRange(1))
+                return self.derived(try si.subtractingBackground(fits))
+            }
+        case "addPoissonNoise":
+            return Command(name: "addPoissonNoise", parameters: [CommandParameter("seed", "Int", default: "%seed")],
+                           returns: "SpectrumImage", doc: "Each count replaced by a Poisson deviate of that mean.",
+                           example: "si.addPoissonNoise(seed: 1)") { args, ctx in
+                self.derived(si.addingPoissonNoise(seed: UInt64(max(0, try args.int(0, default: Int(ctx.seed))))))
+            }
+        case "simulateFrameRate":
+            return Command(name: "simulateFrameRate", parameters: [CommandParameter(nil, "Int", doc: "frames per second: 400, 200, 100 or 25"),
+                                                                   CommandParameter("perFrame", "Bool", default: "true")],
+                           returns: "SpectrumImage", doc: "A lower frame rate from 400 FPS data: 400/fps adjacent "
+                            + "pixels summed (perFrame: divided by that number, the units a 400 FPS model knows).",
+                           example: "si.simulateFrameRate(100)") { args, ctx in
+                let fps = try args.int(0)
+                guard fps > 0, 400 % fps == 0 else {
+                    throw ctx.error("ValueError", "frame rate \(fps) must divide 400 (400, 200, 100, 50, 25 ...)")
+                }
+                return self.derived(try si.simulateFrameRate(combining: 400 / fps,
+                                                             perFrame: try args.bool(1, default: true)))
+            }
+        case "save":
+            return Command(name: "save", parameters: [CommandParameter(nil, "String")], doc:
+                            "Writes the spectrum image as NumPy .npy (rows x columns x channels) with a JSON sidecar.",
+                           example: "si.save(\"denoised.npy\")") { args, ctx in
+                let path = try args.string(0)
+                guard path.lowercased().hasSuffix(".npy") else { throw ctx.error("ValueError", "save a spectrum image as .npy") }
+                try NPYFormat.write(si, to: path)
+                return .none
+            }
+        default: return nil
+        }
+    }
+    func subscriptValue(_ arguments: [Value]) throws -> Value {
+        let ints: [Int] = try arguments.map {
+            guard case .int(let i) = $0 else {
+                throw ScriptError(kind: "TypeError", message: "spectrum image indices must be Int: si[row, column]")
+            }
+            return i
+        }
+        guard ints.count == 2 || ints.count == 3 else {
+            throw ScriptError(kind: "TypeError", message: "index a spectrum image as si[row, column] or "
+                + "si[row, column, channel]")
+        }
+        guard ints[0] >= 0, ints[0] < image.rows, ints[1] >= 0, ints[1] < image.columns else {
+            throw ScriptError(kind: "IndexError", message: "pixel [\(ints[0]), \(ints[1])] is outside "
+                + "\(image.rows) x \(image.columns)")
+        }
+        var s = image[ints[0], ints[1]]
+        s.metadata["title"] = "\(name) [\(ints[0]), \(ints[1])]"
+        if ints.count == 2 { return .object(SpectrumObject(s)) }
+        guard ints[2] >= 0, ints[2] < image.channels else {
+            throw ScriptError(kind: "IndexError", message: "channel \(ints[2]) is outside 0..<\(image.channels)")
+        }
+        return .double(Double(s.values[ints[2]]))
+    }
+    func mimeBundle() -> MIMEBundle {
+        svgBundle(summary) { try Figures.spectrumImage(image, title: name.isEmpty ? nil : name).svg() }
+    }
+}
+
+/// A figure (SVG) made by plot, scatter, bars.
+final class FigureObject: ScriptObject {
+    let svg: String
+    let text: String
+    init(svg: String, text: String) { self.svg = svg; self.text = text }
+    var typeName: String { "Figure" }
+    var summary: String { text }
+    var methodNames: [String] { ["save"] }
+    func method(_ name: String) -> Command? {
+        guard name == "save" else { return nil }
+        return Command(name: "save", parameters: [CommandParameter(nil, "String")], doc: "Writes the figure as SVG.",
+                       example: "fig.save(\"fig5.svg\")") { args, _ in
+            try self.svg.write(toFile: try args.string(0), atomically: true, encoding: .utf8)
+            return .none
+        }
+    }
+    func mimeBundle() -> MIMEBundle { ["text/plain": text, "image/svg+xml": svg] }
+}
+
+/// A table (HTML in the notebook, aligned text elsewhere).
+final class TableObject: ScriptObject {
+    let headers: [String]
+    let rows: [[String]]
+    let caption: String?
+    init(headers: [String], rows: [[String]], caption: String? = nil) {
+        self.headers = headers
+        self.rows = rows
+        self.caption = caption
+    }
+    var typeName: String { "Table" }
+    var summary: String { (caption.map { $0 + "\n" } ?? "") + HTMLTable.text(headers: headers, rows: rows) }
+    var memberNames: [String] { ["rows", "headers"] }
+    func member(_ name: String) throws -> Value? {
+        switch name {
+        case "headers": return .array(headers.map { .string($0) })
+        case "rows": return .array(rows.map { .array($0.map { .string($0) }) })
+        default: return nil
+        }
+    }
+    func mimeBundle() -> MIMEBundle {
+        ["text/plain": summary, "text/html": HTMLTable.render(headers: headers, rows: rows, caption: caption)]
+    }
+}

@@ -1,0 +1,358 @@
+import EELS
+import Foundation
+import NeuralCore
+import RapidEELS
+
+/// The simulated paper dataset (or any labelled set of spectrum images).
+final class DatasetObject: ScriptObject {
+    let items: [SpectrumImageObject]
+    let testNames: Set<String>
+    let title: String
+    init(items: [SpectrumImageObject], testNames: Set<String>, title: String) {
+        self.items = items
+        self.testNames = testNames
+        self.title = title
+    }
+    var training: [SpectrumImageObject] { items.filter { !testNames.contains($0.name) } }
+    var test: [SpectrumImageObject] { items.filter { testNames.contains($0.name) } }
+    var typeName: String { "Dataset" }
+    var summary: String {
+        "Dataset(\(items.count) spectrum images: \(training.count) train, \(test.count) test; \(title))"
+    }
+    var memberNames: [String] { ["count", "train", "test", "names", "elements"] }
+    func member(_ name: String) throws -> Value? {
+        switch name {
+        case "count": return .int(items.count)
+        case "train": return .array(training.map { .object($0) })
+        case "test": return .array(test.map { .object($0) })
+        case "elements": return .array(items.map { .object($0) })
+        case "names": return .array(items.map { .string($0.name) })
+        default: return nil
+        }
+    }
+    func subscriptValue(_ arguments: [Value]) throws -> Value {
+        guard arguments.count == 1 else { throw ScriptError(kind: "TypeError", message: "data[\"name\"] or data[i]") }
+        switch arguments[0] {
+        case .int(let i):
+            guard i >= 0 && i < items.count else {
+                throw ScriptError(kind: "IndexError", message: "index \(i) is outside 0..<\(items.count)")
+            }
+            return .object(items[i])
+        case .string(let n):
+            guard let item = items.first(where: { $0.name == n }) else {
+                var message = "no spectrum image named '\(n)'"
+                if let hint = didYouMean(n, items.map(\.name)) { message += "; " + hint }
+                throw ScriptError(kind: "KeyError", message: message)
+            }
+            return .object(item)
+        default: throw ScriptError(kind: "TypeError", message: "index a dataset by Int or name")
+        }
+    }
+    func dataset(_ subset: [SpectrumImageObject]) -> Dataset {
+        Dataset(subset.map { DatasetItem(image: $0.image, label: $0.label ?? 0, thickness: $0.thickness ?? 0,
+                                         name: $0.name) })
+    }
+    func mimeBundle() -> MIMEBundle {
+        let headers = ["name", "state", "t/λ", "pixels", "channels", "split"]
+        let rows = items.map { i in
+            [i.name, i.label == 1 ? "annealed (SrFeO2.5)" : "initial (SrFeO3)", i.thickness.map { fmt($0, 3) } ?? "",
+             "\(i.image.rows) x \(i.image.columns)", "\(i.image.channels)", testNames.contains(i.name) ? "test" : "train"]
+        }
+        return TableObject(headers: headers, rows: rows, caption: summary).mimeBundle()
+    }
+}
+
+/// Training losses.
+final class HistoryObject: ScriptObject {
+    let history: TrainingHistory
+    let title: String
+    init(_ history: TrainingHistory, title: String) { self.history = history; self.title = title }
+    var typeName: String { "TrainingHistory" }
+    var summary: String {
+        "TrainingHistory(\(history.loss.count) epochs, final loss \(history.loss.last.map { fmt($0) } ?? "-")"
+            + String(format: ", %.1f s", history.seconds) + (history.cancelled ? ", interrupted" : "") + ")"
+    }
+    var memberNames: [String] { ["loss", "epochs", "seconds", "bestEpoch"] }
+    func member(_ name: String) throws -> Value? {
+        switch name {
+        case "loss": return .array(history.loss.map { .double($0) })
+        case "epochs": return .int(history.loss.count)
+        case "seconds": return .double(history.seconds)
+        case "bestEpoch": return history.bestEpoch.map { .int($0) } ?? .none
+        default: return nil
+        }
+    }
+    func mimeBundle() -> MIMEBundle { svgBundle(summary) { try Figures.loss(history, title: title).svg() } }
+}
+
+func layerTable(_ rows: [LayerSummary], total: Int, caption: String) -> TableObject {
+    TableObject(headers: ["layer", "type", "output shape", "parameters"],
+                rows: rows.map { [$0.name, $0.kind, "[" + $0.outputShape.map(String.init).joined(separator: ", ") + "]",
+                                  String($0.parameterCount)] } + [["total", "", "", String(total)]],
+                caption: caption)
+}
+
+/// The paper's autoencoder with its scaler.
+final class DenoiserObject: ScriptObject {
+    let denoiser: Denoiser
+    init(_ denoiser: Denoiser) { self.denoiser = denoiser }
+    var typeName: String { "Autoencoder" }
+    var summary: String {
+        "Autoencoder(\(denoiser.autoencoder.parameterCount) parameters, latent 5, "
+            + (denoiser.isTrained ? "trained on \(denoiser.trainingSpectra) spectra" : "untrained") + ")"
+    }
+    var memberNames: [String] { ["parameterCount", "isTrained", "history"] }
+    func member(_ name: String) throws -> Value? {
+        switch name {
+        case "parameterCount": return .int(denoiser.autoencoder.parameterCount)
+        case "isTrained": return .bool(denoiser.isTrained)
+        case "history": return denoiser.history.map { .object(HistoryObject($0, title: "autoencoder loss")) } ?? .none
+        default: return nil
+        }
+    }
+    var methodNames: [String] { ["save"] }
+    func method(_ name: String) -> Command? {
+        guard name == "save" else { return nil }
+        return Command(name: "save", parameters: [CommandParameter(nil, "String")], doc: "Saves weights "
+                        + "(safetensors) with the scaler and preprocessing as metadata.",
+                       example: "model.save(\"aec.safetensors\")") { args, _ in
+            try self.denoiser.save(to: URL(fileURLWithPath: try args.string(0)))
+            return .none
+        }
+    }
+    func mimeBundle() -> MIMEBundle {
+        var bundle = layerTable(denoiser.autoencoder.parameterTable, total: denoiser.autoencoder.parameterCount,
+                                caption: summary).mimeBundle()
+        bundle["text/plain"] = summary
+        return bundle
+    }
+}
+
+/// The oxidation-state classifier.
+final class ClassifierObject: ScriptObject {
+    let classifier: OxidationClassifier
+    init(_ classifier: OxidationClassifier) { self.classifier = classifier }
+    var typeName: String { "Classifier" }
+    var summary: String { "Classifier(frozen encoder -> latent 5 -> Dense 2 softmax; classes: "
+        + classifier.classNames.joined(separator: ", ") + ")" }
+    var memberNames: [String] { ["classes", "history"] }
+    func member(_ name: String) throws -> Value? {
+        switch name {
+        case "classes": return .array(classifier.classNames.map { .string($0) })
+        case "history": return classifier.history.map { .object(HistoryObject($0, title: "classifier loss")) } ?? .none
+        default: return nil
+        }
+    }
+    var methodNames: [String] { ["save"] }
+    func method(_ name: String) -> Command? {
+        guard name == "save" else { return nil }
+        return Command(name: "save", parameters: [CommandParameter(nil, "String")], doc: "Saves encoder + head "
+                        + "weights with the scaler, preprocessing and class names.",
+                       example: "classifier.save(\"classifier.safetensors\")") { args, _ in
+            try self.classifier.save(to: URL(fileURLWithPath: try args.string(0)))
+            return .none
+        }
+    }
+    func mimeBundle() -> MIMEBundle {
+        var bundle = layerTable(classifier.network.parameterTable, total: classifier.network.parameterTable
+            .reduce(0) { $0 + $1.parameterCount }, caption: summary).mimeBundle()
+        bundle["text/plain"] = summary
+        return bundle
+    }
+}
+
+/// Per-pixel classes of one spectrum image.
+final class ClassificationObject: ScriptObject {
+    let result: Classification
+    init(_ result: Classification) { self.result = result }
+    var typeName: String { "Classification" }
+    var summary: String {
+        let counts = result.counts
+        var s = "Classification(\(result.rows) x \(result.columns) px: " + zip(result.classNames, counts)
+            .map { "\($1) \($0)" }.joined(separator: ", ")
+        if let a = result.accuracy { s += String(format: "; accuracy %.1f %%", a * 100) }
+        return s + ")"
+    }
+    var memberNames: [String] { ["accuracy", "counts", "labels", "trueLabel"] }
+    func member(_ name: String) throws -> Value? {
+        switch name {
+        case "accuracy": return result.accuracy.map { .double($0) } ?? .none
+        case "counts": return .array(result.counts.map { .int($0) })
+        case "labels": return .array(result.labels.map { .int($0) })
+        case "trueLabel": return result.trueLabel.map { .int($0) } ?? .none
+        default: return nil
+        }
+    }
+    func mimeBundle() -> MIMEBundle {
+        var bundle = svgBundle(summary) { try Figures.classification(result).svg() }
+        var rows = zip(result.classNames, result.counts).map { [$0, String($1),
+                                                               fmt(Double($1) / Double(max(result.rows * result.columns, 1)) * 100, 3) + " %"] }
+        if let a = result.accuracy { rows.append(["accuracy (true: \(result.classNames[result.trueLabel!]))", "", fmt(a * 100, 3) + " %"]) }
+        bundle["text/html"] = HTMLTable.render(headers: ["class", "pixels", "share"], rows: rows, caption: result.title)
+        return bundle
+    }
+}
+
+/// A PCA model of one spectrum image.
+final class PCAObject: ScriptObject {
+    let result: PCAResult
+    let source: SpectrumImageObject
+    init(_ result: PCAResult, source: SpectrumImageObject) { self.result = result; self.source = source }
+    var typeName: String { "PCA" }
+    var summary: String {
+        "PCA(\(result.componentCount) components of \(result.sampleCount) spectra x \(result.featureCount) channels; "
+            + "explained variance ratio " + result.explainedVarianceRatio.map { fmt($0, 3) }.joined(separator: ", ") + ")"
+    }
+    var memberNames: [String] { ["explainedVarianceRatio", "components"] }
+    func member(_ name: String) throws -> Value? {
+        switch name {
+        case "explainedVarianceRatio": return .array(result.explainedVarianceRatio.map { .double($0) })
+        case "components": return .int(result.componentCount)
+        default: return nil
+        }
+    }
+    var methodNames: [String] { ["reconstruct"] }
+    func method(_ name: String) -> Command? {
+        guard name == "reconstruct" else { return nil }
+        return Command(name: "reconstruct", parameters: [CommandParameter("components", "Int", default: "all")],
+                       returns: "SpectrumImage", doc: "The spectrum image rebuilt from the first k components.",
+                       example: "model.reconstruct(components: 3)") { args, _ in
+            let k = try args.int(0, default: self.result.componentCount)
+            return self.source.derived(try self.result.reconstructedImage(like: self.source.image, components: k))
+        }
+    }
+    func mimeBundle() -> MIMEBundle {
+        svgBundle(summary) {
+            var figure = try Figures.spectra([], title: "principal components")
+            for c in 0..<result.componentCount {
+                try figure.axes.plot(source.image.energy.values, result.component(c).map { Double($0) },
+                                     label: "PC \(c + 1)")
+            }
+            return figure.svg()
+        }
+    }
+}
+
+/// One Gaussian fit.
+final class PeakFitObject: ScriptObject {
+    let result: PeakFitResult
+    let spectrum: Spectrum
+    init(_ result: PeakFitResult, spectrum: Spectrum) { self.result = result; self.spectrum = spectrum }
+    var typeName: String { "PeakFit" }
+    var summary: String {
+        (result.success ? "PeakFit(" : "PeakFit(FAILED: \(result.message); ") + result.peaks.enumerated().map {
+            "peak \($0.offset + 1): \(fmt($0.element.position, 5)) eV, height \(fmt($0.element.height)), σ "
+                + fmt($0.element.sigma, 3)
+        }.joined(separator: "; ") + "; χ²ᵣ \(fmt(result.reducedChiSquare, 3)))"
+    }
+    var memberNames: [String] { ["positions", "heights", "sigmas", "parameters", "uncertainties", "success",
+                                 "reducedChiSquare"] }
+    func member(_ name: String) throws -> Value? {
+        switch name {
+        case "positions": return .array(result.peaks.map { .double($0.position) })
+        case "heights": return .array(result.peaks.map { .double($0.height) })
+        case "sigmas": return .array(result.peaks.map { .double($0.sigma) })
+        case "parameters", "uncertainties":
+            var d = OrderedDictionary()
+            let values = name == "parameters" ? result.parameters : result.uncertainties
+            for (n, v) in zip(result.parameterNames, values) { try d.set(.string(n), .double(v)) }
+            return .dictionary(d)
+        case "success": return .bool(result.success)
+        case "reducedChiSquare": return .double(result.reducedChiSquare)
+        default: return nil
+        }
+    }
+    func mimeBundle() -> MIMEBundle {
+        var bundle = svgBundle(summary) { try Figures.fit(spectrum, result).svg() }
+        bundle["text/html"] = HTMLTable.render(headers: ["parameter", "value", "± 1σ"],
+                                               rows: zip(result.parameterNames, zip(result.parameters, result.uncertainties))
+                                                .map { [$0, fmt($1.0, 6), fmt($1.1, 3)] }, caption: summary)
+        return bundle
+    }
+}
+
+/// Gaussian fits of every pixel.
+final class PeakFitMapObject: ScriptObject {
+    let map: PeakFitMap
+    init(_ map: PeakFitMap) { self.map = map }
+    var typeName: String { "PeakFitMap" }
+    var summary: String {
+        "PeakFitMap(\(map.rows) x \(map.columns) px, \(map.parameterNames.count) parameters, "
+            + String(format: "%.1f %% converged)", map.successRate * 100)
+    }
+    var memberNames: [String] { ["parameterNames", "successRate"] }
+    func member(_ name: String) throws -> Value? {
+        switch name {
+        case "parameterNames": return .array(map.parameterNames.map { .string($0) })
+        case "successRate": return .double(map.successRate)
+        default: return nil
+        }
+    }
+    var methodNames: [String] { ["values", "mean"] }
+    func method(_ name: String) -> Command? {
+        switch name {
+        case "values":
+            return Command(name: "values", parameters: [CommandParameter(nil, "String")], returns: "[Double]",
+                           doc: "One parameter's value at every pixel (row-major).",
+                           example: "fits.values(\"p1_position\")") { args, _ in
+                .array(try self.map.values(try args.string(0)).map { .double($0) })
+            }
+        case "mean":
+            return Command(name: "mean", parameters: [CommandParameter(nil, "String")], returns: "Double",
+                           doc: "One parameter's mean over the pixels whose fit converged.",
+                           example: "fits.mean(\"p1_position\")") { args, _ in
+                let v = try self.map.values(try args.string(0))
+                let ok = v.indices.filter { self.map.success[$0] && v[$0].isFinite }
+                return .double(ok.isEmpty ? .nan : ok.map { v[$0] }.reduce(0, +) / Double(ok.count))
+            }
+        default: return nil
+        }
+    }
+    func mimeBundle() -> MIMEBundle {
+        let rows = map.parameterNames.map { n -> [String] in
+            let v = (try? map.values(n)) ?? []
+            let ok = v.indices.filter { map.success[$0] && v[$0].isFinite }.map { v[$0] }
+            let mean = ok.isEmpty ? Double.nan : ok.reduce(0, +) / Double(ok.count)
+            let sd = ok.count > 1 ? (ok.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(ok.count - 1)).squareRoot() : 0
+            return [n, fmt(mean, 5), fmt(sd, 3)]
+        }
+        var bundle = svgBundle(summary) {
+            var figure = Figure(width: 720, height: 240, title: map.parameterNames.first ?? "")
+            if let first = map.parameterNames.first {
+                try figure.axes.heatmap(try map.values(first), rows: map.rows, columns: map.columns, colorbarLabel: first)
+            }
+            return figure.svg()
+        }
+        bundle["text/html"] = HTMLTable.render(headers: ["parameter", "mean", "std"], rows: rows, caption: summary)
+        return bundle
+    }
+}
+
+/// A t-SNE embedding (paper Fig. 8).
+final class EmbeddingObject: ScriptObject {
+    let result: TSNEResult
+    let labels: [Int]
+    let thick: [Bool]
+    let title: String
+    init(_ result: TSNEResult, labels: [Int], thick: [Bool], title: String) {
+        self.result = result
+        self.labels = labels
+        self.thick = thick
+        self.title = title
+    }
+    var typeName: String { "Embedding" }
+    var summary: String { "Embedding(\(result.n) points in 2-D, KL \(fmt(result.kl, 4)), \(result.iterations) iterations)" }
+    var memberNames: [String] { ["kl", "x", "y", "count"] }
+    func member(_ name: String) throws -> Value? {
+        switch name {
+        case "kl": return .double(result.kl)
+        case "count": return .int(result.n)
+        case "x": return .array(stride(from: 0, to: result.embedding.count, by: 2).map { .double(result.embedding[$0]) })
+        case "y": return .array(stride(from: 1, to: result.embedding.count, by: 2).map { .double(result.embedding[$0]) })
+        default: return nil
+        }
+    }
+    func mimeBundle() -> MIMEBundle {
+        svgBundle(summary) { try Figures.embedding(result.embedding, labels: labels, thick: thick, title: title).svg() }
+    }
+}
