@@ -60,6 +60,12 @@ public enum Figures {
 
     /// Training loss per epoch (log scale), with validation loss when present.
     public static func loss(_ history: TrainingHistory, title: String = "training loss") throws -> Figure {
+        try loss(history.loss, validation: history.validationLoss, title: title)
+    }
+
+    /// Loss per epoch, with validation loss when present.
+    public static func loss(_ loss: [Double], validation: [Double] = [], title: String = "training loss") throws -> Figure {
+        let history = (loss: loss, validationLoss: validation)
         var figure = Figure(width: 520, height: 300, title: title)
         let epochs = (1...max(history.loss.count, 1)).map(Double.init)
         if !history.loss.isEmpty {

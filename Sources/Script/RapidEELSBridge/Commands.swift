@@ -126,9 +126,7 @@ public enum RapidEELSCommands {
             var html = "<div><progress value=\"\(percent)\" max=\"100\" style=\"width:60%\"></progress> "
                 + "<code>\(text)</code></div>"
             if losses.count >= 2 {
-                var h = TrainingHistory()
-                h.loss = losses
-                if let svg = try? Figures.loss(h, title: title).svg() { html += svg }
+                if let svg = try? Figures.loss(losses, title: title).svg() { html += svg }
             }
             bundle["text/html"] = html
             display.update(bundle, force: p.step == p.steps && p.epoch == p.epochs)

@@ -2,6 +2,7 @@ import EELS
 import Foundation
 import NeuralCore
 import RapidEELS
+import SVGPlot
 
 /// The simulated paper dataset (or any labelled set of spectrum images).
 final class DatasetObject: ScriptObject {
