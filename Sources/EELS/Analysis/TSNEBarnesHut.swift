@@ -14,9 +14,13 @@ final class BarnesHutTree {
     private var keys: [UInt64]
     private var order: [Int]
     private var sx: [Double], sy: [Double]
-    // Nodes.
-    private var comX: [Double] = [], comY: [Double] = [], count: [Double] = [], width: [Double] = []
-    private var firstChild: [Int32] = [], childCount: [Int32] = [], lo: [Int32] = [], hi: [Int32] = []
+    /// A cell: centre of mass, point count, width, children (consecutive nodes) and its points (Morton order).
+    /// Packed in one 48-byte record so a visit touches one cache line.
+    struct Node {
+        var comX: Double, comY: Double, count: Double, widthSquared: Double
+        var firstChild: Int32, childCount: Int32, lo: Int32, hi: Int32
+    }
+    private var nodes: [Node] = []
     // Per-point repulsion in sorted order.
     private var fx: [Double], fy: [Double]
 
@@ -37,20 +41,15 @@ final class BarnesHutTree {
         var partial = [Double](repeating: 0, count: chunks)
         let theta2 = theta * theta
         sx.withUnsafeBufferPointer { sxp in sy.withUnsafeBufferPointer { syp in
-        comX.withUnsafeBufferPointer { cxp in comY.withUnsafeBufferPointer { cyp in
-        count.withUnsafeBufferPointer { cnp in width.withUnsafeBufferPointer { wp in
-        firstChild.withUnsafeBufferPointer { fcp in childCount.withUnsafeBufferPointer { ccp in
-        lo.withUnsafeBufferPointer { lop in hi.withUnsafeBufferPointer { hip in
+        nodes.withUnsafeBufferPointer { np in
         fx.withUnsafeMutableBufferPointer { fxp in fy.withUnsafeMutableBufferPointer { fyp in
         partial.withUnsafeMutableBufferPointer { pp in
-            let (px, py, cx, cy, cn, w) = (sxp.baseAddress!, syp.baseAddress!, cxp.baseAddress!, cyp.baseAddress!,
-                                           cnp.baseAddress!, wp.baseAddress!)
-            let (fc, cc, l, h) = (fcp.baseAddress!, ccp.baseAddress!, lop.baseAddress!, hip.baseAddress!)
+            let (px, py, nodes) = (sxp.baseAddress!, syp.baseAddress!, np.baseAddress!)
             let (ox, oy, part) = (fxp.baseAddress!, fyp.baseAddress!, pp.baseAddress!)
             let n = self.n
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 let begin = chunk * n / chunks, end = (chunk + 1) * n / chunks
-                var stack = [Int32](repeating: 0, count: 512)
+                var stack = [Int32](repeating: 0, count: 1024)
                 var zSum = 0.0
                 stack.withUnsafeMutableBufferPointer { sp in
                     let stack = sp.baseAddress!
@@ -61,26 +60,28 @@ final class BarnesHutTree {
                         stack[0] = 0
                         while top > 0 {
                             top -= 1
-                            let node = Int(stack[top])
-                            let dx = xi - cx[node], dy = yi - cy[node]
-                            let d2 = dx * dx + dy * dy
-                            if cc[node] == 0 {
-                                for t in Int(l[node])..<Int(h[node]) where t != s {
+                            let node = nodes[Int(stack[top])]
+                            if node.childCount == 0 {
+                                for t in Int(node.lo)..<Int(node.hi) where t != s {
                                     let ex = xi - px[t], ey = yi - py[t]
                                     let q = 1 / (1 + ex * ex + ey * ey)
                                     z += q
                                     let q2 = q * q
                                     ax += q2 * ex; ay += q2 * ey
                                 }
-                            } else if w[node] * w[node] < theta2 * d2 {
+                                continue
+                            }
+                            let dx = xi - node.comX, dy = yi - node.comY
+                            let d2 = dx * dx + dy * dy
+                            if node.widthSquared < theta2 * d2 {
                                 let q = 1 / (1 + d2)
-                                let m = cn[node]
+                                let m = node.count
                                 z += m * q
                                 let mq2 = m * q * q
                                 ax += mq2 * dx; ay += mq2 * dy
                             } else {
-                                let first = Int(fc[node])
-                                for c in 0..<Int(cc[node]) { stack[top] = Int32(first + c); top += 1 }
+                                let first = node.firstChild
+                                for c in 0..<node.childCount { stack[top] = first + c; top += 1 }
                             }
                         }
                         ox[s] = ax; oy[s] = ay
@@ -89,7 +90,7 @@ final class BarnesHutTree {
                 }
                 part[chunk] = zSum
             }
-        }}}}}}}}}}}}}
+        }}}}}}
         for s in 0..<n {
             let i = order[s]
             rep[2 * i] = fx[s]; rep[2 * i + 1] = fy[s]
@@ -116,26 +117,23 @@ final class BarnesHutTree {
             order[s] = i
             sx[s] = y[2 * i]; sy[s] = y[2 * i + 1]
         }
-        comX.removeAll(keepingCapacity: true); comY.removeAll(keepingCapacity: true)
-        count.removeAll(keepingCapacity: true); width.removeAll(keepingCapacity: true)
-        firstChild.removeAll(keepingCapacity: true); childCount.removeAll(keepingCapacity: true)
-        lo.removeAll(keepingCapacity: true); hi.removeAll(keepingCapacity: true)
+        nodes.removeAll(keepingCapacity: true)
         appendNode(lo: 0, hi: n, width: side)
         buildNode(0, level: 0, side: side)
     }
 
     private func appendNode(lo l: Int, hi h: Int, width w: Double) {
-        comX.append(0); comY.append(0); count.append(Double(h - l)); width.append(w)
-        firstChild.append(0); childCount.append(0); lo.append(Int32(l)); hi.append(Int32(h))
+        nodes.append(Node(comX: 0, comY: 0, count: Double(h - l), widthSquared: w * w, firstChild: 0, childCount: 0,
+                          lo: Int32(l), hi: Int32(h)))
     }
 
     /// Splits node `index` into its non-empty quadrants (recursively) and sets its centre of mass.
     private func buildNode(_ index: Int, level: Int, side: Double) {
-        let l = Int(lo[index]), h = Int(hi[index])
+        let l = Int(nodes[index].lo), h = Int(nodes[index].hi)
         if h - l <= leafSize || level >= 16 {
             var x = 0.0, y = 0.0
             for s in l..<h { x += sx[s]; y += sy[s] }
-            comX[index] = x / Double(h - l); comY[index] = y / Double(h - l)
+            nodes[index].comX = x / Double(h - l); nodes[index].comY = y / Double(h - l)
             return
         }
         let shift = UInt64(32 + 2 * (15 - level))
@@ -146,20 +144,20 @@ final class BarnesHutTree {
             while s < h && Int((keys[s] >> shift) & 3) == quadrant { s += 1 }
             bounds.append(s)
         }
-        let first = comX.count
+        let first = nodes.count
         var children = 0
         for q in 0..<4 where bounds[q + 1] > bounds[q] {
             appendNode(lo: bounds[q], hi: bounds[q + 1], width: side / 2)
             children += 1
         }
-        firstChild[index] = Int32(first)
-        childCount[index] = Int32(children)
+        nodes[index].firstChild = Int32(first)
+        nodes[index].childCount = Int32(children)
         var x = 0.0, y = 0.0
         for c in 0..<children {
             buildNode(first + c, level: level + 1, side: side / 2)
-            x += comX[first + c] * count[first + c]; y += comY[first + c] * count[first + c]
+            x += nodes[first + c].comX * nodes[first + c].count; y += nodes[first + c].comY * nodes[first + c].count
         }
-        comX[index] = x / Double(h - l); comY[index] = y / Double(h - l)
+        nodes[index].comX = x / Double(h - l); nodes[index].comY = y / Double(h - l)
     }
 
     /// Spreads the low 16 bits of v to the even bit positions.
