@@ -47,7 +47,8 @@ public struct Figure {
         set { panels[0] = newValue }
     }
 
-    /// The panel at `row`, `column` (zero-based; must be inside the grid).
+    /// The panel at `row`, `column` (zero-based; must be inside the grid, else a precondition failure: use
+    /// `panel(row:column:)` / `updatePanel(row:column:_:)` for positions that come from users).
     public subscript(row: Int, column: Int) -> Axes {
         get {
             precondition(contains(row: row, column: column), "panel [\(row), \(column)] is outside the grid")
@@ -56,6 +57,32 @@ public struct Figure {
         set {
             precondition(contains(row: row, column: column), "panel [\(row), \(column)] is outside the grid")
             panels[row * columns + column] = newValue
+        }
+    }
+
+    /// The panel at `row`, `column`, or an error naming the grid's shape (for input that comes from users).
+    ///
+    ///     let panel = try fig.panel(row: 0, column: 3)
+    /// - Throws: `PlotError.invalidArgument` when the position is outside the grid.
+    public func panel(row: Int, column: Int) throws -> Axes {
+        try checkPanel(row: row, column: column)
+        return panels[row * columns + column]
+    }
+
+    /// Changes the panel at `row`, `column` in place, checking the position first.
+    ///
+    ///     try fig.updatePanel(row: 1, column: 0) { try $0.plot(energy, truth, label: "1 FPS") }
+    /// - Throws: `PlotError.invalidArgument` when the position is outside the grid, or what `body` throws.
+    public mutating func updatePanel(row: Int, column: Int, _ body: (inout Axes) throws -> Void) throws {
+        try checkPanel(row: row, column: column)
+        try body(&panels[row * columns + column])
+    }
+
+    private func checkPanel(row: Int, column: Int) throws {
+        guard contains(row: row, column: column) else {
+            throw PlotError.invalidArgument(
+                "panel [\(row), \(column)] is outside the \(rows) x \(columns) grid "
+                    + "(rows 0..<\(rows), columns 0..<\(columns))")
         }
     }
 

@@ -16,7 +16,8 @@ struct FigureRenderer {
         var margins: [Margins] = []
         for (index, axes) in panels.enumerated() {
             let (row, column) = (index / figure.columns, index % figure.columns)
-            let t = PanelTicks(limits: limits[index], xScale: axes.xScale, yScale: axes.yScale, showX: !figure.sharedX || row == figure.rows - 1,
+            let t = PanelTicks(limits: limits[index], xScale: axes.xScale, yScale: axes.yScale,
+                               showX: !figure.sharedX || row == figure.rows - 1,
                                showY: !figure.sharedY || column == 0, approximatePlotWidth: cellWidth - 70)
             ticks.append(t)
             margins.append(Margins(axes: axes, ticks: t))
@@ -49,14 +50,18 @@ struct FigureRenderer {
             for i in numeric where panels[i].xLimits == nil && !panels[i].isEmpty {
                 union.add(limits[i].x.lowerBound); union.add(limits[i].x.upperBound)
             }
-            if !union.isEmpty { for i in numeric where panels[i].xLimits == nil { limits[i].x = union.low...union.high } }
+            if !union.isEmpty {
+                for i in numeric where panels[i].xLimits == nil { limits[i].x = union.low...union.high }
+            }
         }
         if figure.sharedY {
             var union = Extent()
             for i in limits.indices where panels[i].yLimits == nil && !panels[i].isEmpty {
                 union.add(limits[i].y.lowerBound); union.add(limits[i].y.upperBound)
             }
-            if !union.isEmpty { for i in limits.indices where panels[i].yLimits == nil { limits[i].y = union.low...union.high } }
+            if !union.isEmpty {
+                for i in limits.indices where panels[i].yLimits == nil { limits[i].y = union.low...union.high }
+            }
         }
     }
 

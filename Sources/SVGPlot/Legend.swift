@@ -28,7 +28,11 @@ struct LegendDrawer {
                 result.append((label, .line(s.color, s.width, s.style, band: band, marker: marker)))
             case let .band(s):
                 guard let label = s.label else { continue }
-                if s.hasLine { pendingBand = (label, s.opacity) } else { result.append((label, .patch(s.color, s.opacity))) }
+                if s.hasLine {
+                    pendingBand = (label, s.opacity)
+                } else {
+                    result.append((label, .patch(s.color, s.opacity)))
+                }
             case let .scatter(s):
                 if let label = s.label { result.append((label, .marker(s))) }
             case let .bars(s):
@@ -121,7 +125,10 @@ struct LegendDrawer {
                 let p = (xScale(xs[i]), yScale(ys[i]))
                 if p.0.isFinite, p.1.isFinite {
                     if let l = last {
-                        for k in 1...4 { let f = Double(k) / 5; points.append((l.0 + (p.0 - l.0) * f, l.1 + (p.1 - l.1) * f)) }
+                        for k in 1...4 {
+                            let f = Double(k) / 5
+                            points.append((l.0 + (p.0 - l.0) * f, l.1 + (p.1 - l.1) * f))
+                        }
                     }
                     points.append(p)
                     last = p

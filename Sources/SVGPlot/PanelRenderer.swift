@@ -115,7 +115,8 @@ struct PanelRenderer {
             out += "<g font-size=\"\(fontSize)\" fill=\"\(Style.ink)\" text-anchor=\"end\">"
             let x = plot.x - tl - 3
             for (t, label) in zip(ticks.y, ticks.yLabels) {
-                out += "<text x=\"\(n(x))\" y=\"\(n(yScale(t) + Style.tickFont * 0.35))\">\(SVGText.escape(label))</text>"
+                let y = yScale(t) + Style.tickFont * 0.35
+                out += "<text x=\"\(n(x))\" y=\"\(n(y))\">\(SVGText.escape(label))</text>"
             }
             out += "</g>\n"
         }

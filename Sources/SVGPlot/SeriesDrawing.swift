@@ -119,7 +119,9 @@ enum SeriesDrawing {
             }
         }
         var svg = d.isEmpty ? "" : "<path d=\"\(d)\" fill=\"\(s.color.hex)\"/>\n"
-        if !errors.isEmpty { svg += "<path d=\"\(errors)\" stroke=\"\(Style.ink)\" stroke-width=\"1\" fill=\"none\"/>\n" }
+        if !errors.isEmpty {
+            svg += "<path d=\"\(errors)\" stroke=\"\(Style.ink)\" stroke-width=\"1\" fill=\"none\"/>\n"
+        }
         return svg
     }
 

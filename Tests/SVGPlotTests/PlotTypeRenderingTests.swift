@@ -14,7 +14,8 @@ final class PlotTypeRenderingTests: XCTestCase {
         let image = try RasterCheck.render(svg, name: name)
         XCTAssertEqual(image.width, Int(figure.width), file: file, line: line)
         XCTAssertEqual(image.height, Int(figure.height), file: file, line: line)
-        XCTAssertGreaterThan(image.inkedPixels, image.width * image.height / 40, "\(name) looks blank", file: file, line: line)
+        XCTAssertGreaterThan(image.inkedPixels, image.width * image.height / 40, "\(name) looks blank",
+                             file: file, line: line)
         for color in colors {
             XCTAssertGreaterThanOrEqual(image.count(color), minimum, "\(name): \(color.hex) missing",
                                         file: file, line: line)
@@ -84,7 +85,8 @@ final class PlotTypeRenderingTests: XCTestCase {
             // The four points sit in the four quarters of the width: each must be drawn.
             let quarter = image.width / 4
             for k in 0..<4 {
-                XCTAssertGreaterThan(image.count(.purple, region: (k * quarter..<(k + 1) * quarter, 0..<image.height)), 5,
+                let strip = (x: k * quarter..<(k + 1) * quarter, y: 0..<image.height)
+                XCTAssertGreaterThan(image.count(.purple, region: strip), 5,
                                      "\(marker) point \(k) missing")
             }
         }
@@ -118,7 +120,8 @@ final class PlotTypeRenderingTests: XCTestCase {
                               minimum: 100)
         // The map's left third is dark purple-blue, the right third yellow-green.
         let third = image.width / 3
-        XCTAssertGreaterThan(image.count(try Color(hex: "#440154"), tolerance: 40, region: (0..<third, 0..<image.height)), 100)
+        let purple = try Color(hex: "#440154")
+        XCTAssertGreaterThan(image.count(purple, tolerance: 40, region: (0..<third, 0..<image.height)), 100)
         XCTAssertEqual(image.count(try Color(hex: "#440154"), tolerance: 20,
                                    region: (2 * third..<image.width - 90, 0..<image.height)), 0)
     }
@@ -168,7 +171,9 @@ final class PlotTypeRenderingTests: XCTestCase {
         fig.axes.xLabel = "Frame rate (FPS)"
         fig.axes.yLabel = "MSE"
         let texts = XMLCheck.parse(fig.svg()).texts
-        for label in ["30", "50", "100", "200", "300", "0.002", "0.01"] { XCTAssertTrue(texts.contains(label), "tick \(label)") }
+        for label in ["30", "50", "100", "200", "300", "0.002", "0.01"] {
+            XCTAssertTrue(texts.contains(label), "tick \(label)")
+        }
         let image = try check(fig, name: "log-axes", colors: [.red, .blue], minimum: 100)
         XCTAssertEqual(image.count(.green), 0, "points at x <= 0 are not drawn on a log axis")
     }

@@ -23,7 +23,8 @@ struct RGBAImage {
         for y in ys {
             for x in xs {
                 let p = pixel(x, y)
-                if p.3 > 200, abs(Int(p.0) - Int(color.red)) <= tolerance, abs(Int(p.1) - Int(color.green)) <= tolerance,
+                if p.3 > 200, abs(Int(p.0) - Int(color.red)) <= tolerance,
+                   abs(Int(p.1) - Int(color.green)) <= tolerance,
                    abs(Int(p.2) - Int(color.blue)) <= tolerance { total += 1 }
             }
         }
@@ -108,7 +109,9 @@ enum RasterCheck {
         guard bytes.count > 8, bytes[0..<8] == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] else {
             throw NSError(domain: "RasterCheck", code: 2, userInfo: [NSLocalizedDescriptionKey: "not a PNG"])
         }
-        func u32(_ i: Int) -> Int { Int(bytes[i]) << 24 | Int(bytes[i + 1]) << 16 | Int(bytes[i + 2]) << 8 | Int(bytes[i + 3]) }
+        func u32(_ i: Int) -> Int {
+            Int(bytes[i]) << 24 | Int(bytes[i + 1]) << 16 | Int(bytes[i + 2]) << 8 | Int(bytes[i + 3])
+        }
         var offset = 8
         var width = 0, height = 0, depth = 0, colorType = 0
         var palette: [UInt8] = [], transparency: [UInt8] = [], compressed: [UInt8] = []
@@ -129,7 +132,8 @@ enum RasterCheck {
             offset += 12 + length
         }
         let python = try tool("python3")
-        let raw = [UInt8](try run(python, ["-c", "import sys,zlib;sys.stdout.buffer.write(zlib.decompress(sys.stdin.buffer.read()))"],
+        let inflate = "import sys,zlib;sys.stdout.buffer.write(zlib.decompress(sys.stdin.buffer.read()))"
+        let raw = [UInt8](try run(python, ["-c", inflate],
                                   stdin: Data(compressed)))
         let channels = [0: 1, 2: 3, 3: 1, 4: 2, 6: 4][colorType] ?? 4
         let bitsPerPixel = channels * depth
@@ -142,7 +146,8 @@ enum RasterCheck {
             let filter = raw[start]
             var line = Array(raw[(start + 1)..<(start + 1 + stride)])
             for i in 0..<stride {
-                let a = i >= bpp ? Int(line[i - bpp]) : 0, b = Int(previous[i]), c = i >= bpp ? Int(previous[i - bpp]) : 0
+                let a = i >= bpp ? Int(line[i - bpp]) : 0, b = Int(previous[i])
+                let c = i >= bpp ? Int(previous[i - bpp]) : 0
                 let predictor: Int
                 switch filter {
                 case 1: predictor = a
@@ -188,7 +193,8 @@ final class XMLCheck: NSObject, XMLParserDelegate {
         let parser = XMLParser(data: Data(svg.utf8))
         parser.delegate = check
         let ok = parser.parse()
-        XCTAssertTrue(ok, "SVG is not well-formed XML: \(String(describing: parser.parserError))", file: file, line: line)
+        XCTAssertTrue(ok, "SVG is not well-formed XML: \(String(describing: parser.parserError))",
+                      file: file, line: line)
         return check
     }
 

@@ -109,7 +109,9 @@ final class RobustnessTests: XCTestCase {
         // The spikes (every 97th point) survive decimation: the y range reaches the top of the plot.
         let image = try RasterCheck.render(svg, name: "line-200k")
         var topRows = 0
-        for yPixel in 0..<(image.height / 3) { topRows += image.count(.blue, region: (0..<image.width, yPixel..<yPixel + 1)) }
+        for yPixel in 0..<(image.height / 3) {
+            topRows += image.count(.blue, region: (0..<image.width, yPixel..<yPixel + 1))
+        }
         XCTAssertGreaterThan(topRows, 1000)
     }
 
@@ -126,6 +128,17 @@ final class RobustnessTests: XCTestCase {
         XCTAssertEqual(a.svg(), a.svg(), "output is deterministic")
     }
 
+    func testPanelPositionsFromUsersAreChecked() throws {
+        var fig = Figure(rows: 1, columns: 2)
+        try fig.updatePanel(row: 0, column: 1) { try $0.plot([0, 1], [1, 2], label: "right") }
+        XCTAssertFalse(try fig.panel(row: 0, column: 1).isEmpty)
+        XCTAssertTrue(fig.axes.isEmpty)
+        XCTAssertThrowsError(try fig.panel(row: 1, column: 0)) { error in
+            XCTAssertEqual("\(error)", "panel [1, 0] is outside the 1 x 2 grid (rows 0..<1, columns 0..<2)")
+        }
+        XCTAssertThrowsError(try fig.updatePanel(row: 0, column: -1) { _ in })
+    }
+
     func testWriteReportsTheFailingPath() throws {
         let fig = Figure()
         XCTAssertThrowsError(try fig.write(to: URL(fileURLWithPath: "/nonexistent-dir/x/fig.svg"))) { error in
@@ -140,10 +153,12 @@ final class PNGImageTests: XCTestCase {
         for paletteSize in [2, 3, 12, 200] {
             var random = Fixtures.Random(state: UInt64(paletteSize))
             let palette = (0..<paletteSize).map { k in Color(red: UInt8(k), green: UInt8(255 - k), blue: UInt8(k / 2)) }
-            var image = PNGImage(width: 37, height: 23, palette: palette, alpha: [0] + Array(repeating: 255, count: 255))
+            let alpha = [0] + [UInt8](repeating: 255, count: 255)
+            var image = PNGImage(width: 37, height: 23, palette: palette, alpha: alpha)
             for i in image.pixels.indices {
                 // Runs and noise, so both matches and literals are exercised.
-                image.pixels[i] = i % 50 < 30 ? UInt8(i / 50 % paletteSize) : UInt8(Int(random.next() * Double(paletteSize)))
+                let noise = UInt8(Int(random.next() * Double(paletteSize)))
+                image.pixels[i] = i % 50 < 30 ? UInt8(i / 50 % paletteSize) : noise
             }
             let decoded = try RasterCheck.decodePNG(Data(image.png()))
             XCTAssertEqual(decoded.width, 37)

@@ -14,7 +14,9 @@ final class TicksTests: XCTestCase {
         XCTAssertEqual(Ticks.positions(in: 517.6...582.4, target: 6), [520, 530, 540, 550, 560, 570, 580])
         let unit = Ticks.positions(in: 0...1, target: 5)
         XCTAssertEqual(unit.count, 6)
-        for (tick, expected) in zip(unit, [0, 0.2, 0.4, 0.6, 0.8, 1.0]) { XCTAssertEqual(tick, expected, accuracy: 1e-12) }
+        for (tick, expected) in zip(unit, [0, 0.2, 0.4, 0.6, 0.8, 1.0]) {
+            XCTAssertEqual(tick, expected, accuracy: 1e-12)
+        }
         XCTAssertEqual(Ticks.positions(in: -3.2...3.2, target: 6), [-3, -2, -1, 0, 1, 2, 3])
     }
 
@@ -40,6 +42,7 @@ final class TicksTests: XCTestCase {
         XCTAssertEqual(Ticks.logPositions(in: 20...500), [20, 50, 100, 200, 500])
         XCTAssertEqual(Ticks.logPositions(in: 0.5...2e6), [1, 10, 100, 1000, 10000, 100_000, 1_000_000])
         XCTAssertEqual(Ticks.logPositions(in: -1...10), [], "a log axis needs a positive range")
-        XCTAssertEqual(["0.05", "0.01", "1", "20", "1e6", "2e\u{2212}5"], [0.05, 0.01, 1, 20, 1e6, 2e-5].map(Ticks.logLabel))
+        XCTAssertEqual([0.05, 0.01, 1, 20, 1e6, 2e-5].map(Ticks.logLabel),
+                       ["0.05", "0.01", "1", "20", "1e6", "2e\u{2212}5"])
     }
 }
