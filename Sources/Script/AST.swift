@@ -52,11 +52,14 @@ final class ClosureDecl {
     let body: [Stmt]
     let usesDollar: Int      // highest $n used + 1 (0 when none)
     let name: String
-    init(parameters: [ParameterDecl], body: [Stmt], usesDollar: Int, name: String) {
+    /// Closures return their single expression's value; `func`s need `return`.
+    let isClosure: Bool
+    init(parameters: [ParameterDecl], body: [Stmt], usesDollar: Int, name: String, isClosure: Bool? = nil) {
         self.parameters = parameters
         self.body = body
         self.usesDollar = usesDollar
         self.name = name
+        self.isClosure = isClosure ?? (name == "closure")
     }
 }
 

@@ -173,7 +173,7 @@ enum Builtins {
                 return .bool(items.contains { i.valuesEqual($0, positional[0]) })
             case "firstIndex":
                 let target = try arg(0)
-                return items.firstIndex { i.valuesEqual($0, target) }.map { .int($0) } ?? .none
+                return items.firstIndex { i.valuesEqual($0, target) }.map { Value.int($0) } ?? Value.none
             case "joined":
                 let separator = positional.isEmpty ? "" : try string(0)
                 return .string(items.map { $0.description }.joined(separator: separator))
@@ -282,7 +282,7 @@ enum Builtins {
                     throw ScriptError(kind: "ValueError", message: "\(d) cannot be converted to Int", location: location)
                 }
                 return .int(Int(d))
-            case .string(let s): return Int(s.trimmingCharacters(in: .whitespaces)).map { .int($0) } ?? .none
+            case .string(let s): return Int(s.trimmingCharacters(in: .whitespaces)).map { Value.int($0) } ?? Value.none
             case .bool(let b): return .int(b ? 1 : 0)
             default: break
             }
@@ -293,7 +293,7 @@ enum Builtins {
             switch args[0].1 {
             case .int(let x): return .double(Double(x))
             case .double: return args[0].1
-            case .string(let s): return Double(s.trimmingCharacters(in: .whitespaces)).map { .double($0) } ?? .none
+            case .string(let s): return Double(s.trimmingCharacters(in: .whitespaces)).map { Value.double($0) } ?? Value.none
             default: break
             }
         case "Array":

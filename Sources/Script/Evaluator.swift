@@ -53,7 +53,7 @@ extension Interpreter {
                 var v = try evaluate(valueExpr, in: env)
                 if case .function(let f) = v, case .user(let decl, let captured) = f.body, decl.name == "closure" {
                     let named = ClosureDecl(parameters: decl.parameters, body: decl.body, usesDollar: decl.usesDollar,
-                                            name: name)
+                                            name: name, isClosure: true)
                     v = .function(Function(.user(named, captured)))
                 }
                 try declare(name, v, isLet: isLet, type: type, in: env, at: location, topLevel: topLevel)
@@ -538,7 +538,7 @@ extension Interpreter {
             // closures called positionally ignore labels
             let unlabelled = ClosureDecl(parameters: decl.parameters.map {
                 ParameterDecl(label: nil, name: $0.name, type: $0.type, defaultValue: $0.defaultValue)
-            }, body: decl.body, usesDollar: decl.usesDollar, name: decl.name)
+            }, body: decl.body, usesDollar: decl.usesDollar, name: decl.name, isClosure: decl.isClosure)
             return try callUser(unlabelled, captured, arguments.map { (nil, $0) }, at: at)
         }
     }
@@ -587,13 +587,13 @@ extension Interpreter {
         do {
             if case .returned(let v) = try execute(decl.body, in: scope) { return v }
             // a single-expression closure returns its value
-            if decl.body.count == 1, case .expression(let e) = decl.body[0], decl.name == "closure" || decl.usesDollar > 0 {
+            if decl.body.count == 1, case .expression(let e) = decl.body[0], decl.isClosure {
                 return try evaluate(e, in: scope)
             }
             return .none
         } catch var error as ScriptError {
             if error.kind != "Interrupted", error.callChain.count < 20 {
-                error.callChain.append("\(decl.name == "closure" ? "closure" : "func \(decl.name)") called at line "
+                error.callChain.append("\(decl.isClosure ? "closure \(decl.name == "closure" ? "" : decl.name)" : "func \(decl.name)") called at line "
                     + "\(location.line)")
             }
             throw error
