@@ -54,6 +54,10 @@ final class ScriptedInterpreter: KernelInterpreter, @unchecked Sendable {
             case "err": output.stream(.stderr, argument + "\n")
             case "set": let kv = argument.split(separator: "="); variables[String(kv[0])] = String(kv[1])
             case "show": output.display(["text/plain": argument], displayID: nil, update: false)
+            case "progress":
+                output.display(["text/plain": "0%"], displayID: argument, update: false)
+                output.display(["text/plain": "100%"], displayID: argument, update: true)
+                output.clearOutput(wait: true)
             case "value": return .success(["text/plain": argument])
             case "fail": return .failure(ename: "ValueError", evalue: argument, traceback: ["ValueError: \(argument)"])
             case "ask": output.stream(.stdout, "got \(output.readLine(prompt: argument) ?? "nil")\n")
@@ -258,6 +262,17 @@ final class KernelServerTests: XCTestCase {
         let text = transport.iopub(parent: denied, in: transport.waitFor("stream", on: .iopub, count: 2))
             .first { $0.messageType == "stream" }?.content["text"]
         XCTAssertEqual(text, "got nil\n")
+    }
+
+    func testDisplayUpdatesCarryTheDisplayIDAndClearOutputItsWaitFlag() throws {
+        let id = request("execute_request", ["code": "progress bar-1"])
+        _ = reply(to: id, type: "execute_reply")
+        let messages = transport.iopub(parent: id, in: transport.waitFor("clear_output", on: .iopub))
+        let displays = messages.filter { $0.messageType.hasSuffix("display_data") }
+        XCTAssertEqual(displays.map(\.messageType), ["display_data", "update_display_data"])
+        XCTAssertEqual(displays.map { $0.content["transient"]?["display_id"] }, ["bar-1", "bar-1"])
+        XCTAssertEqual(displays.last?.content["data"]?["text/plain"], "100%")
+        XCTAssertEqual(messages.first { $0.messageType == "clear_output" }?.content["wait"], true)
     }
 
     func testShutdownRepliesThenCallsBack() throws {
