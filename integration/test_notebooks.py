@@ -44,3 +44,23 @@ def test_notebook_executes(path: pathlib.Path):
             assert errors, f"{path.name}: a cell tagged raises-exception ran without error:\n{cell.source}"
         else:
             assert not errors, f"{path.name}: {errors[0].ename}: {errors[0].evalue}"
+    if path.name == "02-paper-workflow.ipynb":
+        check_paper_workflow(nb)
+
+
+def check_paper_workflow(nb):
+    """The executed paper notebook shows every figure of the paper and the frame-rate accuracy table."""
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    plain = [o.get("data", {}).get("text/plain", "") for o in outputs]
+    svgs = [o["data"]["image/svg+xml"] for o in outputs if "image/svg+xml" in o.get("data", {})]
+    for title in ["Fig. 2a", "Fig. 2b", "Fig. 2c", "Fig. 5", "Fig. 6", "Fig. 7", "raw, 400 FPS", "raw, 25 FPS",
+                  "denoised, 400 FPS", "autoencoder loss"]:
+        assert any(title in svg for svg in svgs), f"no figure titled {title!r} in the executed notebook"
+    assert all(svg.lstrip().startswith("<svg") or svg.lstrip().startswith("<?xml") for svg in svgs)
+    table = next((t for t in plain if t.startswith("Test accuracy by frame rate")), None)
+    assert table, "the frame-rate accuracy table is missing"
+    for rate in ["400 FPS", "200 FPS", "100 FPS", "25 FPS"]:
+        row = next(line for line in table.splitlines() if line.startswith(rate))
+        accuracy = float(row.split()[2])
+        assert 0 <= accuracy <= 100, row
+    assert any(t.startswith("MSE against the 1 FPS ground truth") for t in plain), "the Fig. 5 MSE table is missing"

@@ -9,7 +9,12 @@ fuzz_dm() {
     EELS_FUZZ_ITERATIONS="${EELS_FUZZ_ITERATIONS:-50000}" swift test -c release --filter IOFuzzTests
 }
 
-STEPS=(fuzz_dm)
+# The language: 20,000 random and mutated programs through lexer, parser and evaluator.
+fuzz_language() {
+    SCRIPT_FUZZ_ITERATIONS="${SCRIPT_FUZZ_ITERATIONS:-20000}" swift test -c release --filter FuzzTests
+}
+
+STEPS=(fuzz_dm fuzz_language)
 for step in "${STEPS[@]}"; do
     echo "== $step"
     "$step"

@@ -1,0 +1,70 @@
+import Foundation
+import Script
+import XCTest
+
+/// A seeded random-program fuzzer for the lexer, parser and evaluator: programs are built from the golden cases'
+/// fragments, random tokens and mutations (cut, splice, duplicate, byte flips). Every input must return a result or
+/// a ScriptError within one second; a crash fails the whole run. `SCRIPT_FUZZ_ITERATIONS` sets the count
+/// (CI runs a short version; the README gives the 10^6 command).
+final class FuzzTests: XCTestCase {
+    struct Generator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
+    }
+
+    static let tokens = ["let", "var", "func", "if", "else", "for", "in", "while", "return", "break", "{", "}", "(",
+                         ")", "[", "]", ",", ":", ";", "\n", "+", "-", "*", "/", "%", "==", "<", "...", "..<", "&&",
+                         "||", "!", "?", "=", "+=", ".", "$0", "x", "y", "f", "0", "1", "2.5", "\"s\"", "\"\\(x)\"",
+                         "true", "nil", "print", "map", "count", "[1, 2]", "{ $0 }", "1...3", "%who", "//", "/*", "*/",
+                         "struct", "try", "import", "sum()", "9223372036854775807", "abs", "é", "\"\"\""]
+
+    func testRandomProgramsNeverCrashOrHang() {
+        let iterations = Int(ProcessInfo.processInfo.environment["SCRIPT_FUZZ_ITERATIONS"] ?? "") ?? 3_000
+        var rng = Generator(state: 20211125)
+        let corpus = valueCases.map { $0.0 } + errorCases.map { $0.0 }
+        let interpreter = Interpreter(output: OutputCapture())
+        var slowest = 0.0, failures = 0
+        for i in 0..<iterations {
+            var program: String
+            switch rng.below(4) {
+            case 0:
+                program = (0..<(1 + rng.below(25))).map { _ in Self.tokens[rng.below(Self.tokens.count)] }
+                    .joined(separator: rng.below(2) == 0 ? " " : "")
+            case 1:
+                let a = Array(corpus[rng.below(corpus.count)].unicodeScalars)
+                let b = Array(corpus[rng.below(corpus.count)].unicodeScalars)
+                let cut = rng.below(a.count + 1), from = rng.below(b.count + 1)
+                program = String(String.UnicodeScalarView(a[..<cut] + b[from...]))
+            case 2:
+                var bytes = Array(corpus[rng.below(corpus.count)].utf8)
+                for _ in 0..<(1 + rng.below(3)) where !bytes.isEmpty {
+                    bytes[rng.below(bytes.count)] = UInt8(truncatingIfNeeded: rng.next())
+                }
+                program = String(decoding: bytes, as: UTF8.self)
+            default:
+                program = corpus[rng.below(corpus.count)] + "\n" + Self.tokens[rng.below(Self.tokens.count)]
+            }
+            // loops that would never end are the interrupt's job, not the fuzzer's: bound them
+            if program.contains("while") { program = "var guardCount = 0\n" + program }
+            let start = Date()
+            let timer = DispatchWorkItem { interpreter.cancellation.request() }
+            DispatchQueue.global().asyncAfter(deadline: .now() + 0.9, execute: timer)
+            if case .failure = interpreter.execute(program) { failures += 1 }
+            timer.cancel()
+            _ = interpreter.complete(program, cursor: rng.below(program.unicodeScalars.count + 1))
+            _ = interpreter.isComplete(program)
+            let seconds = Date().timeIntervalSince(start)
+            slowest = max(slowest, seconds)
+            XCTAssertLessThan(seconds, 1.0, "input \(i) took \(seconds) s:\n\(program)")
+            if i % 500 == 0 { _ = interpreter.execute("%reset") }
+        }
+        print("language fuzz: \(iterations) inputs, \(failures) errors reported, slowest \(slowest) s")
+    }
+}
