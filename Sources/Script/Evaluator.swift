@@ -80,16 +80,18 @@ extension Interpreter {
         case .ifStatement(let condition, let then, let otherwise, _):
             if topLevel { lastValue = nil }
             if try truth(condition, in: env) {
-                return try execute(then, in: Environment(parent: env))
+                return try execute(then, in: scope(for: then, in: env))
             } else if let otherwise {
-                return try execute(otherwise, in: Environment(parent: env))
+                return try execute(otherwise, in: scope(for: otherwise, in: env))
             }
             return .normal
         case .whileLoop(let condition, let body, let location):
             if topLevel { lastValue = nil }
+            var iteration = 0
             while try truth(condition, in: env) {
-                try checkInterrupt(location)
-                switch try execute(body, in: Environment(parent: env)) {
+                iteration &+= 1
+                if iteration & 63 == 0 { try checkInterrupt(location) }
+                switch try execute(body, in: scope(for: body, in: env)) {
                 case .breakLoop: return .normal
                 case .returned(let v): return .returned(v)
                 default: continue
@@ -99,8 +101,10 @@ extension Interpreter {
         case .forIn(let name, let second, let sequenceExpr, let body, let location):
             if topLevel { lastValue = nil }
             let sequence = try evaluate(sequenceExpr, in: env)
+            var iteration = 0
             func run(_ first: Value, _ secondValue: Value?) throws -> Flow {
-                try checkInterrupt(location)
+                iteration &+= 1
+                if iteration & 63 == 0 { try checkInterrupt(location) }
                 let scope = Environment(parent: env)
                 if name != "_" { scope.bindings[name] = Binding(value: first, isLet: true, type: nil) }
                 if let second, second != "_" {
@@ -156,6 +160,17 @@ extension Interpreter {
             if topLevel { lastValue = nil }
             return .normal
         }
+    }
+
+    /// A new scope for a block only when it declares names (saves an allocation per loop iteration otherwise).
+    func scope(for body: [Stmt], in env: Environment) -> Environment {
+        for statement in body {
+            switch statement {
+            case .declaration, .function: return Environment(parent: env)
+            default: continue
+            }
+        }
+        return env
     }
 
     func truth(_ e: Expr, in env: Environment) throws -> Bool {
