@@ -119,6 +119,9 @@ struct Lexer {
                 var digits = ""
                 while let d = peek(), ("0"..."9").contains(d) { digits.unicodeScalars.append(advance()) }
                 guard let n = Int(digits) else { throw ScriptError.syntax("expected a digit after '$'", at: start) }
+                guard n < 256 else {
+                    throw ScriptError.syntax("anonymous closure argument '$\(digits)' is out of range", at: start)
+                }
                 kind = .dollar(n)
             } else if c == "\"" {
                 kind = .string(try string(start))

@@ -153,6 +153,8 @@ let errorCases: [(String, String, Int, Int, String)] = [
     ("simulatePaperDataset(scale: 2.0)", "ValueError", 1, 21, "scale must be in (0, 1], got 2.0"),
     ("autoencoder(latent: 3)", "ValueError", 1, 12, "the paper's architecture has a 5-dimensional latent space; got 3"),
     ("denoise(1, with: 2)", "TypeError", 1, 8, "denoise: the first argument must be a SpectrumImage, not Int"),
+    ("[1].map { $99999999999999999999 }", "SyntaxError", 1, 11, "expected a digit after '$'"),
+    ("[1].map { $9223372036854775807 }", "SyntaxError", 1, 11, "anonymous closure argument '$9223372036854775807' is out of range"),
     ("denoize", "NameError", 1, 1, "cannot find 'denoize' in scope; did you mean `denoise`?"),
 ]
 
