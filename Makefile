@@ -38,7 +38,7 @@ fuzz-short: build
 	@if [ -x scripts/fuzz-short.sh ]; then scripts/fuzz-short.sh; fi
 
 # Everything CI runs.
-test: swift-test integration-test fuzz-short
+test: swift-test integration-test fuzz-short cuda-check
 
 # Builds, installs the kernel and runs the paper-workflow notebook headless into an HTML report.
 demo: kernel
