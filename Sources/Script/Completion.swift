@@ -143,21 +143,30 @@ extension Interpreter {
         return nil
     }
 
+    /// Files and folders whose names continue `typed` (a path as typed so far; `~` is the home folder).
+    /// Plain string splitting on "/": Foundation's path helpers trap on some malformed input.
     private func pathCompletions(_ typed: String) -> [String] {
-        let expanded = (typed as NSString).expandingTildeInPath
-        let directory: String, namePrefix: String
-        if typed.hasSuffix("/") { directory = expanded; namePrefix = "" } else {
-            directory = (expanded as NSString).deletingLastPathComponent
-            namePrefix = (expanded as NSString).lastPathComponent
+        guard !typed.contains("\0"), typed.utf8.count < 4096 else { return [] }
+        var expanded = typed
+        if typed == "~" || typed.hasPrefix("~/") {
+            expanded = (ProcessInfo.processInfo.environment["HOME"] ?? "") + typed.dropFirst()
         }
+        let directory: String, namePrefix: String
+        if let slash = expanded.lastIndex(of: "/") {
+            directory = String(expanded[...slash])
+            namePrefix = String(expanded[expanded.index(after: slash)...])
+        } else {
+            directory = ""
+            namePrefix = expanded
+        }
+        let typedDirectory = String(typed.dropLast(namePrefix.count))
         let listed = directory.isEmpty ? "." : directory
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: listed) else { return [] }
-        let typedDirectory = typed.hasSuffix("/") ? typed : String(typed.dropLast(namePrefix.count))
-        return entries.filter { $0.hasPrefix(namePrefix) && !$0.hasPrefix(".") || (namePrefix.hasPrefix(".") && $0.hasPrefix(namePrefix)) }
+        return entries.filter { $0.hasPrefix(namePrefix) && (!$0.hasPrefix(".") || namePrefix.hasPrefix(".")) }
             .sorted().map { name in
                 var isDirectory: ObjCBool = false
-                FileManager.default.fileExists(atPath: (listed as NSString).appendingPathComponent(name),
-                                               isDirectory: &isDirectory)
+                let full = listed.hasSuffix("/") ? listed + name : listed + "/" + name
+                FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory)
                 return typedDirectory + name + (isDirectory.boolValue ? "/" : "")
             }
     }

@@ -129,6 +129,19 @@ final class LanguageTests: XCTestCase {
         XCTAssertEqual(unicode.matches, ["spectra", "spectrumCount"])
     }
 
+    func testFilePathCompletionInsideLoad() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rapideels-complete-\(getpid())")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("spectra"),
+                                                withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: folder.appendingPathComponent("si.dm4").path, contents: Data())
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let interpreter = Interpreter(output: OutputCapture())
+        let code = "load(\"\(folder.path)/s"
+        let completion = interpreter.complete(code, cursor: code.unicodeScalars.count)
+        XCTAssertEqual(completion.matches, ["\(folder.path)/si.dm4", "\(folder.path)/spectra/"])
+        XCTAssertEqual(completion.cursorStart, 6)
+    }
+
     func testInspectAndIsComplete() {
         let interpreter = Interpreter(output: OutputCapture())
         XCTAssertTrue(interpreter.inspect("pca(", cursor: 3, detailLevel: 0)?["text/plain"]?.hasPrefix("pca(_: SpectrumImage") ?? false)
