@@ -2,6 +2,7 @@
 """The paper's autoencoder, ours (aec-bench) against Keras/TensorFlow on the same random data, batch 512.
 
 Run: bench/aec_keras.sh  (creates bench/.venv-keras with tensorflow-cpu, builds aec-bench, runs this).
+Each figure is the median over REPS alternating runs (each run: median over epochs / repeats).
 Prints `name: ours X unit, peer Y unit, ratio Z` per figure and `ratio: Z` (training, 2 threads) last.
 """
 import os, subprocess, sys, tempfile, time, statistics
@@ -9,6 +10,7 @@ import os, subprocess, sys, tempfile, time, statistics
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 COUNT = int(os.environ.get("AEC_COUNT", "8192"))
 EPOCHS = int(os.environ.get("AEC_EPOCHS", "5"))
+REPS = int(os.environ.get("AEC_REPS", "3"))  # ours and Keras alternate REPS times per setting; medians are quoted
 
 
 def keras_worker(path, count, threads, epochs):
@@ -93,10 +95,15 @@ def main():
         env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
         rows, headline = [], None
         for threads in (1, 2):
-            ours = run([exe, path, str(COUNT), str(threads), str(EPOCHS)], env)
-            peer = run([sys.executable, __file__, "--keras-worker", path, str(COUNT), str(threads), str(EPOCHS)])
+            ours_runs, peer_runs = [], []
+            for _ in range(REPS):
+                ours_runs.append(run([exe, path, str(COUNT), str(threads), str(EPOCHS)], env))
+                peer_runs.append(run([sys.executable, __file__, "--keras-worker", path, str(COUNT), str(threads),
+                                      str(EPOCHS)]))
             for key, name, unit in [("train_samples_per_s", "training", "samples/s"),
                                     ("infer_spectra_per_s", "inference", "spectra/s")]:
+                ours = {key: statistics.median(r[key] for r in ours_runs)}
+                peer = {key: statistics.median(r[key] for r in peer_runs)}
                 ratio = ours[key] / peer[key]
                 print(f"{name} {threads} thread{'s' if threads > 1 else ''}: ours {ours[key]:.0f} {unit}, "
                       f"peer {peer[key]:.0f} {unit}, ratio {ratio:.2f}", flush=True)

@@ -72,6 +72,7 @@ public final class CPUBackend: ComputeBackend {
         self.threads = Swift.max(1, threads ?? Swift.min(cores, 8))
         self.chunkSize = Swift.max(1, chunkSize)
         self.blasThreads = Swift.max(1, blasThreads)
+        pool = WorkerPool(threads: self.threads)
     }
 
     public var name: String { "cpu (\(threads) worker\(threads == 1 ? "" : "s"), openblas \(blasThreads))" }
@@ -108,9 +109,12 @@ public final class CPUBackend: ComputeBackend {
         }
     }
 
+    /// Our worker threads (created on first parallel use).
+    private let pool: WorkerPool
+
     /// Runs `body(worker)` for worker in 0..<count, in parallel when count > 1.
     func parallel(_ count: Int, _ body: (Int) -> Void) {
-        if count == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: count, execute: body) }
+        if count <= 1 { body(0) } else { pool.run(count, body) }
     }
 }
 
