@@ -2,7 +2,8 @@
 """The paper's autoencoder, ours (aec-bench) against Keras/TensorFlow on the same random data, batch 512.
 
 Run: bench/aec_keras.sh  (creates bench/.venv-keras with tensorflow-cpu, builds aec-bench, runs this).
-Each figure is the median over REPS alternating runs (each run: median over epochs / repeats).
+The per-CPU-second lines divide by the process's CPU time (all its threads): on a shared, oversubscribed
+machine they show the cost of the work independent of the scheduler's share. Each figure is the median over REPS alternating runs (each run: median over epochs / repeats).
 Prints `name: ours X unit, peer Y unit, ratio Z` per figure and `ratio: Z` (training, 2 threads) last.
 """
 import os, subprocess, sys, tempfile, time, statistics
@@ -39,24 +40,28 @@ def keras_worker(path, count, threads, epochs):
     model = keras.Model(inp, out)
     assert model.count_params() == 44678, model.count_params()
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
-    times = []
+    times, cpu = [], []
 
     class Timer(keras.callbacks.Callback):
         def on_epoch_begin(self, epoch, logs=None):
-            self.t = time.perf_counter()
+            self.t, self.c = time.perf_counter(), time.process_time()
 
         def on_epoch_end(self, epoch, logs=None):
             times.append(time.perf_counter() - self.t)
+            cpu.append(time.process_time() - self.c)
 
     model.fit(x, y, batch_size=512, epochs=epochs + 1, shuffle=True, verbose=0, callbacks=[Timer()])
     print("train_samples_per_s", count / statistics.median(times[1:]))
+    print("train_samples_per_cpu_s", count / statistics.median(cpu[1:]))
     model.predict(x, batch_size=512, verbose=0)
-    infer = []
+    infer, infer_cpu = [], []
     for _ in range(max(3, epochs)):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         model.predict(x, batch_size=512, verbose=0)
         infer.append(time.perf_counter() - t)
+        infer_cpu.append(time.process_time() - c)
     print("infer_spectra_per_s", count / statistics.median(infer))
+    print("infer_spectra_per_cpu_s", count / statistics.median(infer_cpu))
 
 
 def parse(text):
@@ -101,7 +106,9 @@ def main():
                 peer_runs.append(run([sys.executable, __file__, "--keras-worker", path, str(COUNT), str(threads),
                                       str(EPOCHS)]))
             for key, name, unit in [("train_samples_per_s", "training", "samples/s"),
-                                    ("infer_spectra_per_s", "inference", "spectra/s")]:
+                                    ("infer_spectra_per_s", "inference", "spectra/s"),
+                                    ("train_samples_per_cpu_s", "training per CPU-second", "samples/cpu-s"),
+                                    ("infer_spectra_per_cpu_s", "inference per CPU-second", "spectra/cpu-s")]:
                 ours = {key: statistics.median(r[key] for r in ours_runs)}
                 peer = {key: statistics.median(r[key] for r in peer_runs)}
                 ratio = ours[key] / peer[key]
