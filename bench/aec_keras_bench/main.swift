@@ -56,3 +56,21 @@ for _ in 0..<max(3, epochs) {
 }
 print("infer_spectra_per_s \(Double(count) / median(inferTimes))")
 print("infer_spectra_per_cpu_s \(Double(count) / median(inferCPU))")
+
+// AEC_PROFILE=1: inference time per layer (CPU seconds per 1000 spectra), to see where time goes.
+if ProcessInfo.processInfo.environment["AEC_PROFILE"] == "1" {
+    let layers = model.network.layers
+    for index in layers.indices {
+        let layer = layers[index]
+        let input = [Float](repeating: 0.5, count: count * layer.inputSize)
+        _ = try model.network.predict(input, count: count, layers: index..<(index + 1))
+        var costs: [Double] = []
+        for _ in 0..<3 {
+            let cpu = cpuSeconds()
+            _ = try model.network.predict(input, count: count, layers: index..<(index + 1))
+            costs.append((cpuSeconds() - cpu) / Double(count) * 1000)
+        }
+        let name = layer.name.padding(toLength: 20, withPad: " ", startingAt: 0)
+        print("profile \(name) \(String(format: "%.4f", median(costs))) cpu-s per 1000")
+    }
+}
