@@ -6,26 +6,29 @@ import COpenBLAS
 /// Nothing is linked: the driver, NVRTC and cuBLAS are opened at run time (see `ComputeDevice`), so the same
 /// binary runs on machines without a GPU, where `ComputeDevice.auto` picks `CPUBackend` instead.
 ///
-///     let backend = try CUDABackend(context: CUDAContext.shared())
+///     let backend = try CUDABackend(device: CUDAContext.shared())
 ///     net.backend = backend          // the same weights now run on the GPU
 ///     try net.fit(inputs: x, targets: y, count: n, options: TrainingOptions(epochs: 500))
 public final class CUDABackend: ComputeBackend {
-    /// The device this backend runs on.
-    public let context: CUDAContext
+    /// The device this backend runs on (a `CUDAContext`, or a CPU emulation of the kernels in tests).
+    public let device: KernelDevice
     /// Replay training steps as CUDA graphs (on by default; off when `RAPIDEELS_CUDA_GRAPHS=0`).
     public var usesGraphs: Bool
     /// Use the fused whole-network kernel for inference of the paper autoencoder.
     public var usesFusedInference: Bool
 
-    /// Creates the backend on `context`.
-    public init(context: CUDAContext) {
-        self.context = context
+    /// Creates the backend on `device`.
+    public init(device: KernelDevice) {
+        self.device = device
         let environment = ProcessInfo.processInfo.environment
         usesGraphs = environment["RAPIDEELS_CUDA_GRAPHS"] != "0"
         usesFusedInference = environment["RAPIDEELS_CUDA_FUSED"] != "0"
     }
 
-    public var name: String { "cuda (\(context.name), sm_\(context.computeCapability))" }
+    public var name: String {
+        if let gpu = device as? CUDAContext { return "cuda (\(gpu.name), sm_\(gpu.computeCapability))" }
+        return "cuda (\(device.deviceName))"
+    }
 
     public func makeEngine(for network: Sequential) -> NetworkEngine {
         CUDAEngine(network: network, backend: self)

@@ -8,7 +8,7 @@ import Foundation
 ///     try gpu.launch("re_axpby", grid: 1, block: 256, .pointer(x.address), .pointer(x.address),
 ///                    .int64(3), .float(2), .float(0))
 ///     let doubled = try gpu.download(x)   // [2, 4, 6]
-public final class CUDAContext: @unchecked Sendable {
+public final class CUDAContext: KernelDevice, @unchecked Sendable {
     /// The driver API entry points.
     public let driver: CUDADriverAPI
     /// The device's name, e.g. "NVIDIA H100 80GB HBM3".
@@ -150,20 +150,9 @@ public final class CUDAContext: @unchecked Sendable {
             "cuFuncSetAttribute(\(kernel), MAX_DYNAMIC_SHARED_SIZE_BYTES, \(bytes))")
     }
 
-    /// Launches `kernel` on `stream` (the compute stream by default) with a 1-D grid.
-    public func launch(
-        _ kernel: String, grid: Int, block: Int, sharedBytes: Int = 0, on launchStream: OpaquePointer? = nil,
-        _ arguments: KernelArgument...
-    ) throws {
-        try launch(kernel, grid: grid, block: block, sharedBytes: sharedBytes, on: launchStream,
-                   arguments: arguments)
-    }
-
-    /// Launches `kernel` with an argument array (see the variadic form).
-    public func launch(
-        _ kernel: String, grid: Int, block: Int, sharedBytes: Int = 0, on launchStream: OpaquePointer? = nil,
-        arguments: [KernelArgument]
-    ) throws {
+    /// Launches `kernel` on the compute stream with a 1-D grid.
+    public func launch(_ kernel: String, grid: Int, block: Int, sharedBytes: Int, arguments: [KernelArgument])
+        throws {
         let function = try function(kernel)
         let storage = UnsafeMutableRawPointer.allocate(byteCount: 8 * max(arguments.count, 1), alignment: 8)
         defer { storage.deallocate() }
@@ -173,7 +162,7 @@ public final class CUDAContext: @unchecked Sendable {
             argument.store(at: slot)
             pointers.append(slot)
         }
-        let target = launchStream ?? stream
+        let target = stream
         let result = pointers.withUnsafeMutableBufferPointer { buffer in
             driver.cuLaunchKernel(
                 function, UInt32(max(grid, 1)), 1, 1, UInt32(block), 1, 1, UInt32(sharedBytes), target,
@@ -182,95 +171,60 @@ public final class CUDAContext: @unchecked Sendable {
         try driver.check(result, "cuLaunchKernel(\(kernel), grid \(grid), block \(block), shared \(sharedBytes))")
     }
 
+    /// The device's name.
+    public var deviceName: String { name }
+
     /// Blocks until all work queued on the compute stream is done.
     public func synchronize() throws {
         try driver.check(driver.cuStreamSynchronize(stream), "cuStreamSynchronize")
     }
 
-    /// A device buffer of `count` floats (uninitialised).
+    /// A device buffer of `count` floats (uninitialised), freed with cuMemFree.
     public func allocate(_ count: Int) throws -> CUDABuffer {
-        try CUDABuffer(context: self, count: count)
-    }
-
-    /// A device buffer holding `values`.
-    public func upload(_ values: [Float]) throws -> CUDABuffer {
-        let buffer = try allocate(values.count)
-        try buffer.copy(from: values)
-        return buffer
-    }
-
-    /// The contents of `buffer` (waits for the compute stream first).
-    public func download(_ buffer: CUDABuffer) throws -> [Float] {
-        try synchronize()
-        return try buffer.values()
-    }
-}
-
-/// One argument of a kernel launch, stored by value in an 8-byte slot.
-public enum KernelArgument: Sendable {
-    /// A device address (CUdeviceptr); 0 passes a null pointer.
-    case pointer(UInt64)
-    case int32(Int32)
-    case int64(Int64)
-    case uint32(UInt32)
-    case float(Float)
-
-    func store(at slot: UnsafeMutableRawPointer) {
-        switch self {
-        case let .pointer(value): slot.storeBytes(of: value, as: UInt64.self)
-        case let .int32(value): slot.storeBytes(of: value, as: Int32.self)
-        case let .int64(value): slot.storeBytes(of: value, as: Int64.self)
-        case let .uint32(value): slot.storeBytes(of: value, as: UInt32.self)
-        case let .float(value): slot.storeBytes(of: value, as: Float.self)
-        }
-    }
-}
-
-/// Float32 device memory, freed when the last reference goes away.
-public final class CUDABuffer: @unchecked Sendable {
-    /// The device address (CUdeviceptr).
-    public let address: UInt64
-    /// Capacity in floats.
-    public let count: Int
-    private let context: CUDAContext
-
-    init(context: CUDAContext, count: Int) throws {
         guard count >= 0 else { throw CUDAError.invalidArgument("cannot allocate \(count) floats") }
-        self.context = context
-        self.count = count
         var address: UInt64 = 0
-        try context.makeCurrent()
-        try context.driver.check(context.driver.cuMemAlloc(&address, max(count, 1) * 4),
-                                 "cuMemAlloc(\(count * 4) bytes)")
-        self.address = address
+        try makeCurrent()
+        try driver.check(driver.cuMemAlloc(&address, max(count, 1) * 4), "cuMemAlloc(\(count * 4) bytes)")
+        let api = driver
+        return CUDABuffer(address: address, count: count, device: self) { _ = api.cuMemFree(address) }
     }
 
-    deinit { _ = context.driver.cuMemFree(address) }
-
-    /// The address of element `offset`.
-    public func address(at offset: Int) -> UInt64 { address + UInt64(offset * 4) }
-
-    /// Copies `values` to the start of the buffer (synchronous).
-    public func copy(from values: [Float]) throws {
-        guard values.count <= count else {
-            throw CUDAError.invalidArgument("\(values.count) floats do not fit a buffer of \(count)")
-        }
-        try context.makeCurrent()
-        try values.withUnsafeBytes { raw in
-            try context.driver.check(context.driver.cuMemcpyHtoD(address, raw.baseAddress, raw.count),
-                                     "cuMemcpyHtoD(\(raw.count) bytes)")
+    /// Page-locked host memory (cuMemAllocHost) for `count` floats.
+    public func allocateHost(_ count: Int) throws -> CUDAHostBuffer {
+        var raw: UnsafeMutableRawPointer?
+        try makeCurrent()
+        try driver.check(driver.cuMemAllocHost(&raw, max(count, 1) * 4), "cuMemAllocHost(\(count * 4) bytes)")
+        let api = driver
+        return CUDAHostBuffer(pointer: raw!.bindMemory(to: Float.self, capacity: max(count, 1)), count: count) {
+            _ = api.cuMemFreeHost(raw)
         }
     }
 
-    /// The first `prefix` floats (all by default), copied to the host (synchronous).
-    public func values(prefix: Int? = nil) throws -> [Float] {
-        let n = min(prefix ?? count, count)
-        var result = [Float](repeating: 0, count: n)
-        try context.makeCurrent()
-        try result.withUnsafeMutableBytes { raw in
-            try context.driver.check(context.driver.cuMemcpyDtoH(raw.baseAddress, address, raw.count),
-                                     "cuMemcpyDtoH(\(raw.count) bytes)")
-        }
-        return result
+    public func gemmRowMajor(m: Int, n: Int, k: Int, a: UInt64, transposeA: Bool, b: UInt64, transposeB: Bool,
+                             c: UInt64, alpha: Float, beta: Float) throws {
+        try blas.gemmRowMajor(m: m, n: n, k: k, a: a, transposeA: transposeA, b: b, transposeB: transposeB, c: c,
+                              alpha: alpha, beta: beta)
+    }
+
+    public func copyToDevice(_ address: UInt64, from source: UnsafeRawPointer, bytes: Int) throws {
+        try driver.check(driver.cuMemcpyHtoDAsync(address, source, bytes, stream), "cuMemcpyHtoDAsync(\(bytes) bytes)")
+    }
+
+    public func copyToHost(_ target: UnsafeMutableRawPointer, from address: UInt64, bytes: Int) throws {
+        try driver.check(driver.cuMemcpyDtoHAsync(target, address, bytes, stream), "cuMemcpyDtoHAsync(\(bytes) bytes)")
+    }
+
+    public func fillZero(_ address: UInt64, count: Int) throws {
+        try driver.check(driver.cuMemsetD32Async(address, 0, count, stream), "cuMemsetD32Async(\(count) floats)")
+    }
+
+    public func captureGraph(_ body: () throws -> Void) throws -> (() throws -> Void)? {
+        let graph = try CUDAGraph(capturing: self, body)
+        return { try graph.launch() }
+    }
+
+    /// The contents of `buffer` (after all queued work).
+    public func download(_ buffer: CUDABuffer) throws -> [Float] {
+        try buffer.values()
     }
 }

@@ -31,24 +31,24 @@ extension CUDAEngine {
 
     /// Layer `index` forward: activations[index] -> activations[index + 1].
     func forward(_ index: Int, batch: Int, activations: [UInt64], space: CUDAWorkspace, training: Bool) throws {
-        let x = activations[index], y = activations[index + 1], blas = gpu.blas
+        let x = activations[index], y = activations[index + 1]
         switch layers[index] {
         case let conv as Conv1D:
             let g = conv.geometry, rows = batch * g.shortLength, filters = conv.outputShape[1]
             let cols = space.saved[index]!.address
             try windows("re_im2col", from: x, to: cols, batch: batch, geometry: g)
-            try blas.gemmRowMajor(m: rows, n: filters, k: g.rowWidth, a: cols, b: parameterAddress(index, 0), c: y)
+            try gpu.gemmRowMajor(m: rows, n: filters, k: g.rowWidth, a: cols, b: parameterAddress(index, 0), c: y)
             try biasActivation(y, layer: index, rows: rows, channels: filters, activation: conv.activation)
         case let deconv as Conv1DTranspose:
             let g = deconv.geometry, rows = batch * g.shortLength, inChannels = deconv.inputShape[1]
-            try blas.gemmRowMajor(m: rows, n: g.rowWidth, k: inChannels, a: x, b: parameterAddress(index, 0),
+            try gpu.gemmRowMajor(m: rows, n: g.rowWidth, k: inChannels, a: x, b: parameterAddress(index, 0),
                                   transposeB: true, c: space.scratch.address)
             try windows("re_col2im", from: space.scratch.address, to: y, batch: batch, geometry: g)
             try biasActivation(y, layer: index, rows: batch * g.longLength, channels: g.channels,
                                activation: deconv.activation)
         case let dense as Dense:
             let units = dense.outputShape[0]
-            try blas.gemmRowMajor(m: batch, n: units, k: dense.inputShape[0], a: x, b: parameterAddress(index, 0),
+            try gpu.gemmRowMajor(m: batch, n: units, k: dense.inputShape[0], a: x, b: parameterAddress(index, 0),
                                   c: y)
             try biasActivation(y, layer: index, rows: batch, channels: units, activation: dense.activation)
         case let dropout as Dropout:
@@ -76,17 +76,17 @@ extension CUDAEngine {
     /// true: the caller swaps the two buffers).
     func backward(_ index: Int, batch: Int, activations: [UInt64], space: CUDAWorkspace, gradient: UInt64,
                   inputGradient: UInt64, needsInput: Bool) throws -> Bool {
-        let x = activations[index], y = activations[index + 1], blas = gpu.blas
+        let x = activations[index], y = activations[index + 1]
         switch layers[index] {
         case let conv as Conv1D:
             let g = conv.geometry, rows = batch * g.shortLength, filters = conv.outputShape[1]
             try reluBackward(conv.activation, output: y, gradient: gradient, count: rows * filters)
             let cols = space.saved[index]!.address
-            try blas.gemmRowMajor(m: g.rowWidth, n: filters, k: rows, a: cols, transposeA: true, b: gradient,
+            try gpu.gemmRowMajor(m: g.rowWidth, n: filters, k: rows, a: cols, transposeA: true, b: gradient,
                                   c: gradientAddress(index, 0), beta: 1)
             try columnSum(gradient, rows: rows, columns: filters, into: gradientAddress(index, 1))
             guard needsInput else { return false }
-            try blas.gemmRowMajor(m: rows, n: g.rowWidth, k: filters, a: gradient, b: parameterAddress(index, 0),
+            try gpu.gemmRowMajor(m: rows, n: g.rowWidth, k: filters, a: gradient, b: parameterAddress(index, 0),
                                   transposeB: true, c: space.scratch.address)
             try windows("re_col2im", from: space.scratch.address, to: inputGradient, batch: batch, geometry: g)
             return true
@@ -95,20 +95,20 @@ extension CUDAEngine {
             try reluBackward(deconv.activation, output: y, gradient: gradient, count: batch * deconv.outputSize)
             try columnSum(gradient, rows: batch * g.longLength, columns: g.channels, into: gradientAddress(index, 1))
             try windows("re_im2col", from: gradient, to: space.scratch.address, batch: batch, geometry: g)
-            try blas.gemmRowMajor(m: g.rowWidth, n: inChannels, k: rows, a: space.scratch.address, transposeA: true,
+            try gpu.gemmRowMajor(m: g.rowWidth, n: inChannels, k: rows, a: space.scratch.address, transposeA: true,
                                   b: x, c: gradientAddress(index, 0), beta: 1)
             guard needsInput else { return false }
-            try blas.gemmRowMajor(m: rows, n: inChannels, k: g.rowWidth, a: space.scratch.address,
+            try gpu.gemmRowMajor(m: rows, n: inChannels, k: g.rowWidth, a: space.scratch.address,
                                   b: parameterAddress(index, 0), c: inputGradient)
             return true
         case let dense as Dense:
             let units = dense.outputShape[0], features = dense.inputShape[0]
             try reluBackward(dense.activation, output: y, gradient: gradient, count: batch * units)
-            try blas.gemmRowMajor(m: features, n: units, k: batch, a: x, transposeA: true, b: gradient,
+            try gpu.gemmRowMajor(m: features, n: units, k: batch, a: x, transposeA: true, b: gradient,
                                   c: gradientAddress(index, 0), beta: 1)
             try columnSum(gradient, rows: batch, columns: units, into: gradientAddress(index, 1))
             guard needsInput else { return false }
-            try blas.gemmRowMajor(m: batch, n: features, k: units, a: gradient, b: parameterAddress(index, 0),
+            try gpu.gemmRowMajor(m: batch, n: features, k: units, a: gradient, b: parameterAddress(index, 0),
                                   transposeB: true, c: inputGradient)
             return true
         case let dropout as Dropout:

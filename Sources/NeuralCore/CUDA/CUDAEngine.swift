@@ -8,7 +8,7 @@ import Foundation
 final class CUDAEngine: NetworkEngine {
     unowned let network: Sequential
     let backend: CUDABackend
-    let gpu: CUDAContext
+    let gpu: KernelDevice
     let layers: [Layer]
     /// Flat offset of each layer's parameters in `weights`.
     let parameterOffsets: [Int]
@@ -18,7 +18,7 @@ final class CUDAEngine: NetworkEngine {
     var firstMoment: CUDABuffer!
     var secondMoment: CUDABuffer!
     var workspace: CUDAWorkspace?
-    var trainingGraphs: [String: CUDAGraph] = [:]
+    var trainingGraphs: [String: () throws -> Void] = [:]
     var fused: CUDAFusedAutoencoder?
     /// Host parameters changed since the last upload.
     var deviceIsStale = true
@@ -30,7 +30,7 @@ final class CUDAEngine: NetworkEngine {
     init(network: Sequential, backend: CUDABackend) {
         self.network = network
         self.backend = backend
-        gpu = backend.context
+        gpu = backend.device
         layers = network.layers
         var offsets: [Int] = [], total = 0
         for layer in layers { offsets.append(total); total += layer.parameterCount }
@@ -115,8 +115,7 @@ final class CUDAEngine: NetworkEngine {
     }
 
     func zero(_ buffer: CUDABuffer) throws {
-        try gpu.driver.check(gpu.driver.cuMemsetD32Async(buffer.address, 0, buffer.count, gpu.stream),
-                             "cuMemsetD32Async")
+        try gpu.fillZero(buffer.address, count: buffer.count)
     }
 
     func workspace(for batch: Int) throws -> CUDAWorkspace {
@@ -124,7 +123,7 @@ final class CUDAEngine: NetworkEngine {
         trainingGraphs = [:]
         workspace = nil
         try gpu.synchronize()
-        let made = try CUDAWorkspace(context: gpu, layers: layers, capacity: batch)
+        let made = try CUDAWorkspace(device: gpu, layers: layers, capacity: batch)
         workspace = made
         return made
     }
@@ -155,7 +154,7 @@ final class CUDAEngine: NetworkEngine {
         guard names == FusedAutoencoderLayout.tensors.map(\.name) else { return nil }
         let byName = Dictionary(uniqueKeysWithValues: network.parameters.map { ($0.name, $0) })
         let flat = try FusedAutoencoderLayout.pack { byName[$0]?.values }
-        fused = try CUDAFusedAutoencoder(context: gpu, packedWeights: flat)
+        fused = try CUDAFusedAutoencoder(device: gpu, packedWeights: flat)
         return fused
     }
 
@@ -169,14 +168,11 @@ final class CUDAEngine: NetworkEngine {
         while start < count {
             let batch = min(chunk, count - start)
             let first = activations[range.lowerBound]
-            try gpu.driver.check(gpu.driver.cuMemcpyHtoDAsync(first, inputs + start * inSize, batch * inSize * 4,
-                                                              gpu.stream), "cuMemcpyHtoDAsync(inputs)")
+            try gpu.copyToDevice(first, from: inputs + start * inSize, bytes: batch * inSize * 4)
             for index in range {
                 try forward(index, batch: batch, activations: activations, space: space, training: false)
             }
-            try gpu.driver.check(gpu.driver.cuMemcpyDtoHAsync(output + start * outSize, activations[range.upperBound],
-                                                              batch * outSize * 4, gpu.stream),
-                                 "cuMemcpyDtoHAsync(outputs)")
+            try gpu.copyToHost(output + start * outSize, from: activations[range.upperBound], bytes: batch * outSize * 4)
             try gpu.synchronize()
             start += batch
         }
@@ -219,14 +215,18 @@ final class CUDAEngine: NetworkEngine {
             let key = "\(batch)/\(step.loss.rawValue)/\(plan.firstTrainable)/\(plan.beta1)/\(plan.beta2)/\(plan.epsilon)"
             if trainingGraphs[key] == nil {
                 do {
-                    trainingGraphs[key] = try CUDAGraph(capturing: gpu) { try enqueueStep(plan, space: space) }
+                    if let graph = try gpu.captureGraph({ try enqueueStep(plan, space: space) }) {
+                        trainingGraphs[key] = graph
+                    } else {
+                        backend.usesGraphs = false
+                    }
                 } catch {
                     backend.usesGraphs = false
                     print("CUDA graphs off (\(error)); launching kernels one by one")
                 }
             }
             if let graph = trainingGraphs[key] {
-                try graph.launch()
+                try graph()
             } else {
                 try enqueueStep(plan, space: space)
             }
@@ -259,15 +259,12 @@ final class CUDAEngine: NetworkEngine {
 
     /// Queues one whole step on the compute stream: batch in, forward, loss, backward, Adam, loss out.
     func enqueueStep(_ plan: TrainingPlan, space: CUDAWorkspace) throws {
-        let driver = gpu.driver, stream = gpu.stream, batch = plan.batch
+        let batch = plan.batch
         let inSize = layers[0].inputSize, outSize = layers[layers.count - 1].outputSize
         let activations = space.activations(layers: layers, training: true)
-        try driver.check(driver.cuMemcpyHtoDAsync(activations[0], space.hostInputs.pointer, batch * inSize * 4,
-                                                  stream), "cuMemcpyHtoDAsync(batch)")
-        try driver.check(driver.cuMemcpyHtoDAsync(space.targets.address, space.hostTargets.pointer,
-                                                  batch * outSize * 4, stream), "cuMemcpyHtoDAsync(targets)")
-        try driver.check(driver.cuMemcpyHtoDAsync(space.stepValues.address, space.hostStepValues.pointer, 16,
-                                                  stream), "cuMemcpyHtoDAsync(step values)")
+        try gpu.copyToDevice(activations[0], from: space.hostInputs.pointer, bytes: batch * inSize * 4)
+        try gpu.copyToDevice(space.targets.address, from: space.hostTargets.pointer, bytes: batch * outSize * 4)
+        try gpu.copyToDevice(space.stepValues.address, from: space.hostStepValues.pointer, bytes: 16)
         try zero(gradients)
         for index in layers.indices {
             try forward(index, batch: batch, activations: activations, space: space, training: true)
@@ -292,8 +289,7 @@ final class CUDAEngine: NetworkEngine {
                 .int64(Int64(count)), .pointer(space.stepValues.address), .float(plan.beta1), .float(plan.beta2),
                 .float(plan.epsilon))
         }
-        try driver.check(driver.cuMemcpyDtoHAsync(space.hostLoss.pointer, space.loss.address, 4, stream),
-                         "cuMemcpyDtoHAsync(loss)")
+        try gpu.copyToHost(space.hostLoss.pointer, from: space.loss.address, bytes: 4)
     }
 
     func enqueueLoss(_ plan: TrainingPlan, prediction: UInt64, space: CUDAWorkspace) throws {

@@ -46,26 +46,3 @@ public final class CUDAGraph {
         try context.driver.check(context.driver.cuGraphLaunch(executable, context.stream), "cuGraphLaunch")
     }
 }
-
-/// Page-locked host memory (cuMemAllocHost): the staging area for batches in and results out, so copies are
-/// true DMA transfers that a captured graph can replay.
-public final class CUDAHostBuffer {
-    /// The host address.
-    public let pointer: UnsafeMutablePointer<Float>
-    /// Capacity in floats.
-    public let count: Int
-    private let context: CUDAContext
-
-    /// Allocates `count` floats of pinned memory.
-    public init(context: CUDAContext, count: Int) throws {
-        self.context = context
-        self.count = count
-        var raw: UnsafeMutableRawPointer?
-        try context.makeCurrent()
-        try context.driver.check(context.driver.cuMemAllocHost(&raw, max(count, 1) * 4),
-                                 "cuMemAllocHost(\(count * 4) bytes)")
-        pointer = raw!.bindMemory(to: Float.self, capacity: max(count, 1))
-    }
-
-    deinit { _ = context.driver.cuMemFreeHost(UnsafeMutableRawPointer(pointer)) }
-}

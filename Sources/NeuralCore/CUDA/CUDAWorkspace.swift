@@ -22,7 +22,7 @@ final class CUDAWorkspace {
     let hostStepValues: CUDAHostBuffer
     static let partialBlocks = 512
 
-    init(context gpu: CUDAContext, layers: [Layer], capacity: Int) throws {
+    init(device gpu: KernelDevice, layers: [Layer], capacity: Int) throws {
         self.capacity = capacity
         var own: [CUDABuffer?] = [try gpu.allocate(capacity * layers[0].inputSize)]
         var saved: [CUDABuffer?] = []
@@ -51,11 +51,11 @@ final class CUDAWorkspace {
         targets = try gpu.allocate(capacity * outSize)
         partials = try gpu.allocate(Self.partialBlocks)
         loss = try gpu.allocate(1)
-        hostInputs = try CUDAHostBuffer(context: gpu, count: capacity * layers[0].inputSize)
-        hostTargets = try CUDAHostBuffer(context: gpu, count: capacity * outSize)
-        hostLoss = try CUDAHostBuffer(context: gpu, count: 1)
+        hostInputs = try gpu.allocateHost(capacity * layers[0].inputSize)
+        hostTargets = try gpu.allocateHost(capacity * outSize)
+        hostLoss = try gpu.allocateHost(1)
         stepValues = try gpu.allocate(4)
-        hostStepValues = try CUDAHostBuffer(context: gpu, count: 4)
+        hostStepValues = try gpu.allocateHost(4)
     }
 
     /// Device addresses of every layer's input (index i) and the network's output (index layers.count):

@@ -58,10 +58,10 @@ public enum ComputeDevice: String, CaseIterable, Sendable {
         case .cpu:
             return CPUBackend()
         case .cuda:
-            return try CUDABackend(context: CUDAContext.shared())
+            return try CUDABackend(device: CUDAContext.shared())
         case .auto:
             do {
-                return try CUDABackend(context: CUDAContext.shared())
+                return try CUDABackend(device: CUDAContext.shared())
             } catch {
                 log("GPU path off: \(error); computing on the CPU")
                 return CPUBackend()
