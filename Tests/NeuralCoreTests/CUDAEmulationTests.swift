@@ -5,11 +5,15 @@ import XCTest
 
 /// The CUDA kernels and the CUDA engine, run by `CUDAEmulator` (the kernel sources compiled as C++ for the CPU):
 /// the kernels' math against known answers, TensorFlow's reference outputs and the CPU backend.
-final class CUDAEmulationTests: XCTestCase {
+/// `CUDAGPUTests` below runs the same tests on a real GPU when one is present.
+class CUDAEmulationTests: XCTestCase {
+    /// The device the tests run on.
+    func makeDevice() throws -> KernelDevice { try CUDAEmulator.make() }
+
     // MARK: - Kernels
 
     func testPhiloxMatchesRandom123KnownAnswers() throws {
-        let emu = try CUDAEmulator.make()
+        let emu = try makeDevice()
         let cases: [([UInt32], [UInt32], [UInt32])] = [
             ([0, 0, 0, 0], [0, 0], [0x6627_e8d5, 0xe169_c58d, 0xbc57_ac4c, 0x9b00_dbd8]),
             ([.max, .max, .max, .max], [.max, .max], [0x408f_276d, 0x41c8_3b0e, 0xa20b_c7c6, 0x6d54_51fd]),
@@ -26,7 +30,7 @@ final class CUDAEmulationTests: XCTestCase {
     }
 
     func testDropoutDropsAboutRateScalesTheRestAndRepeatsForASeed() throws {
-        let emu = try CUDAEmulator.make()
+        let emu = try makeDevice()
         let n = 40_000, rate: Float = 0.2
         let x = try emu.upload([Float](repeating: 1, count: n))
         let seed = try emu.upload([Float(bitPattern: 12345), Float(bitPattern: 678)])
@@ -45,19 +49,16 @@ final class CUDAEmulationTests: XCTestCase {
     }
 
     func testReductionsAndAdamAgainstDirectSums() throws {
-        let emu = try CUDAEmulator.make()
+        let emu = try makeDevice()
         let rows = 1000, columns = 3
         let values = (0..<(rows * columns)).map { Float(($0 * 37) % 101) / 50 - 1 }
         let matrix = try emu.upload(values)
         let sums = try emu.upload([10, 20, 30])
-        for c in 0..<columns {
-            try emu.launch("re_column_sum", grid: 1, block: 256, .pointer(matrix.address), .pointer(sums.address(at: c)),
-                           .int64(Int64(rows)), .int32(Int32(columns - c)), .float(1))
-        }
+        try emu.launch("re_column_sum", grid: columns, block: 256, .pointer(matrix.address), .pointer(sums.address),
+                       .int64(Int64(rows)), .int32(Int32(columns)), .float(1))
         let expected = (0..<columns).map { c in (0..<rows).reduce(Float(10 * (c + 1))) { $0 + values[$1 * columns + c] } }
-        // Launching at offset c with `columns - c` columns sums column c only for block 0: compare that.
         let got = try sums.values()
-        for c in 0..<columns { XCTAssertEqual(got[c], expected[c], accuracy: 1e-3) }
+        for c in 0..<columns { XCTAssertEqual(got[c], expected[c], accuracy: 1e-3, "column \(c)") }
 
         let partials = try emu.allocate(8), total = try emu.allocate(1)
         try emu.launch("re_sum_partials", grid: 8, block: 256, .pointer(matrix.address), .pointer(partials.address),
@@ -86,11 +87,11 @@ final class CUDAEmulationTests: XCTestCase {
     // MARK: - The paper model against TensorFlow
 
     func testFusedKernelReproducesTensorFlowOnThePaperWeights() throws {
-        let emu = try CUDAEmulator.make()
+        let emu = try makeDevice()
         let (weights, reference) = try Self.paperFiles()
         let flat = try FusedAutoencoderLayout.pack { weights[$0]?.values }
         let model = try CUDAFusedAutoencoder(device: emu, packedWeights: flat)
-        XCTAssertTrue(model.weightsInShared)
+        XCTAssertEqual(model.weightsInShared, emu.maxSharedMemoryPerBlock >= 4 * (44_678 + 4_168))
         let input = reference["input"]!.values, count = input.count / 240
         let x = try emu.upload(input)
         let decoded = try emu.allocate(count * 240), latent = try emu.allocate(count * 5)
@@ -104,7 +105,7 @@ final class CUDAEmulationTests: XCTestCase {
     }
 
     func testLayeredCUDAEngineReproducesTensorFlowOnThePaperWeights() throws {
-        let emu = try CUDAEmulator.make()
+        let emu = try makeDevice()
         let (_, reference) = try Self.paperFiles()
         let backend = CUDABackend(device: emu)
         backend.usesFusedInference = false
@@ -114,12 +115,13 @@ final class CUDAEmulationTests: XCTestCase {
         try Self.assertClose(try net.predict(input, count: count), reference["decoded"]!.values, "decoded")
         try Self.assertClose(try net.predict(input, count: count, layers: 0..<11), reference["latent"]!.values,
                              "latent")
+        XCTAssertEqual(backend.fallbackReasons, [], "everything ran on the emulated device")
     }
 
     // MARK: - Training against the CPU backend
 
     func testTrainingStepsMatchTheCPUBackend() throws {
-        let emu = try CUDAEmulator.make()
+        let emu = try makeDevice()
         func network(_ backend: ComputeBackend) throws -> Sequential {
             let layers: [Layer] = [
                 try Conv1D(name: "c0", inputShape: [12, 2], filters: 3, kernelSize: 3, stride: 2),
@@ -143,7 +145,8 @@ final class CUDAEmulationTests: XCTestCase {
             }
             return try Sequential(layers, backend: backend)
         }
-        let cpu = try network(CPUBackend(threads: 1)), gpu = try network(CUDABackend(device: emu))
+        let backend = CUDABackend(device: emu)
+        let cpu = try network(CPUBackend(threads: 1)), gpu = try network(backend)
         XCTAssertEqual(cpu.outputShape, [10, 2])
         var rng = SeededRandom(seed: 3)
         let count = 40
@@ -159,17 +162,19 @@ final class CUDAEmulationTests: XCTestCase {
         for (ours, theirs) in zip(gpu.snapshot(), cpu.snapshot()) {
             try Self.assertClose(ours, theirs, "weights after 9 Adam steps", relative: 1e-4)
         }
+        XCTAssertEqual(backend.fallbackReasons, [], "everything ran on the emulated device")
     }
 
     func testSoftmaxBinaryCrossEntropyStepsMatchTheCPUBackend() throws {
-        let emu = try CUDAEmulator.make()
+        let emu = try makeDevice()
         func network(_ backend: ComputeBackend) throws -> Sequential {
             let dense = try Dense(name: "head", inputSize: 5, units: 2)
             var rng = SeededRandom(seed: 11)
             rng.fillGlorotUniform(dense.kernel.buffer, fanIn: 5, fanOut: 2)
             return try Sequential([dense, Softmax(name: "softmax", shape: [2])], backend: backend)
         }
-        let cpu = try network(CPUBackend(threads: 1)), gpu = try network(CUDABackend(device: emu))
+        let backend = CUDABackend(device: emu)
+        let cpu = try network(CPUBackend(threads: 1)), gpu = try network(backend)
         var rng = SeededRandom(seed: 4)
         let count = 30
         let x = (0..<(count * 5)).map { _ in rng.nextUniform() * 4 - 2 }
@@ -181,6 +186,7 @@ final class CUDAEmulationTests: XCTestCase {
         for (ours, theirs) in zip(gpu.snapshot(), cpu.snapshot()) {
             try Self.assertClose(ours, theirs, "weights", relative: 1e-4)
         }
+        XCTAssertEqual(backend.fallbackReasons, [], "everything ran on the emulated device")
     }
 
     // MARK: - Helpers
@@ -232,4 +238,25 @@ final class CUDAEmulationTests: XCTestCase {
             }
         }
     }
+}
+
+/// The same tests on the GPU (forward/backward and training against the CPU backend within 1e-4 relative, the paper
+/// weights against TensorFlow within 1e-4, CUDA graphs on); skipped where no CUDA device is usable.
+final class CUDAGPUTests: CUDAEmulationTests {
+    override func makeDevice() throws -> KernelDevice {
+        do {
+            return try CUDAContext.shared()
+        } catch {
+            throw XCTSkip("no usable CUDA GPU, so the kernels were not run on one: \(error)")
+        }
+    }
+
+    // Linux's test discovery lists only the methods a class declares itself.
+    override func testPhiloxMatchesRandom123KnownAnswers() throws { try super.testPhiloxMatchesRandom123KnownAnswers() }
+    override func testDropoutDropsAboutRateScalesTheRestAndRepeatsForASeed() throws { try super.testDropoutDropsAboutRateScalesTheRestAndRepeatsForASeed() }
+    override func testReductionsAndAdamAgainstDirectSums() throws { try super.testReductionsAndAdamAgainstDirectSums() }
+    override func testFusedKernelReproducesTensorFlowOnThePaperWeights() throws { try super.testFusedKernelReproducesTensorFlowOnThePaperWeights() }
+    override func testLayeredCUDAEngineReproducesTensorFlowOnThePaperWeights() throws { try super.testLayeredCUDAEngineReproducesTensorFlowOnThePaperWeights() }
+    override func testTrainingStepsMatchTheCPUBackend() throws { try super.testTrainingStepsMatchTheCPUBackend() }
+    override func testSoftmaxBinaryCrossEntropyStepsMatchTheCPUBackend() throws { try super.testSoftmaxBinaryCrossEntropyStepsMatchTheCPUBackend() }
 }

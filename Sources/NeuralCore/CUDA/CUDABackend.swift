@@ -16,6 +16,8 @@ public final class CUDABackend: ComputeBackend {
     public var usesGraphs: Bool
     /// Use the fused whole-network kernel for inference of the paper autoencoder.
     public var usesFusedInference: Bool
+    /// Why engines of this backend fell back to the CPU (empty while everything ran on the device).
+    public internal(set) var fallbackReasons: [String] = []
 
     /// Creates the backend on `device`.
     public init(device: KernelDevice) {

@@ -73,6 +73,7 @@ final class CUDAEngine: NetworkEngine {
 
     func switchToCPU(because reason: String) {
         print("GPU path off for this network: \(reason); continuing on the CPU")
+        backend.fallbackReasons.append(reason)
         fallback = CPUEngine(network: network, backend: CPUBackend())
         workspace = nil
         trainingGraphs = [:]
