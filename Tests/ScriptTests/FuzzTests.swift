@@ -55,7 +55,7 @@ final class FuzzTests: XCTestCase {
             if program.contains("while") { program = "var guardCount = 0\n" + program }
             let start = Date()
             let timer = DispatchWorkItem { interpreter.cancellation.request() }
-            DispatchQueue.global().asyncAfter(deadline: .now() + 0.9, execute: timer)
+            DispatchQueue.global().asyncAfter(deadline: .now() + 0.4, execute: timer)
             if case .failure = interpreter.execute(program) { failures += 1 }
             timer.cancel()
             _ = interpreter.complete(program, cursor: rng.below(program.unicodeScalars.count + 1))
