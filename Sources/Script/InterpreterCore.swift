@@ -32,6 +32,10 @@ public final class Interpreter {
     public var knownObjectTypes: Set<String> = ["ClosedRange<Double>"]
 
     var globals = Environment(parent: nil)
+    /// Bumped whenever a global's binding is replaced (redeclared, `%reset`), invalidating cached lookups.
+    var globalsGeneration = 0
+    /// Counts calls, to poll the cancellation flag every few hundred of them.
+    var callCounter = 0
     var lastValue: Value?
     var cellDeclared: Set<String> = []
     var callDepth = 0
@@ -60,13 +64,16 @@ public final class Interpreter {
         case "nan": return .double(Double.nan)
         default:
             guard name.hasPrefix("operator ") else { return nil }
-            let op = String(name.dropFirst(9))
-            let command = Command(name: "(\(op))", parameters: [CommandParameter(nil, "Any"), CommandParameter(nil, "Any")],
-                                  returns: "Any", doc: "The operator \(op) as a function.") { args, ctx in
-                try ctx.interpreter.binaryOperation(op, try args.value(0), try args.value(1),
-                                                    at: ctx.location ?? SourceLocation(line: 1, column: 1))
-            }
-            return .function(Function(.native(command, receiver: nil)))
+            return .function(Function(.binaryOperator(String(name.dropFirst(9)))))
+        }
+    }
+
+    /// An operator as a command (for help, and for calls that are not plain two-argument calls).
+    static func operatorCommand(_ op: String) -> Command {
+        Command(name: "(\(op))", parameters: [CommandParameter(nil, "Any"), CommandParameter(nil, "Any")],
+                returns: "Any", doc: "The operator \(op) as a function.") { args, ctx in
+            try ctx.interpreter.binaryOperation(op, try args.value(0), try args.value(1),
+                                                at: ctx.location ?? SourceLocation(line: 1, column: 1))
         }
     }
 
@@ -77,6 +84,7 @@ public final class Interpreter {
 
     /// Defines or replaces a global variable (for hosts and tests).
     public func setVariable(_ name: String, _ value: Value) {
+        if globals.bindings[name] != nil { globalsGeneration += 1 }
         globals.bindings[name] = Binding(value: value, isLet: false, type: nil)
     }
 
@@ -127,7 +135,7 @@ public final class Interpreter {
                 guard program.statements.count == 1, case .expression(let e) = program.statements[0] else {
                     throw ScriptError(kind: "SyntaxError", message: "expected one expression")
                 }
-                result = .success(try self.evaluate(e, in: self.globals).mimeBundle)
+                result = .success(try self.evaluateTopLevel(e).mimeBundle)
             } catch var e as ScriptError {
                 e.render(source: expression)
                 result = .failure(e)
@@ -164,7 +172,7 @@ public final class Interpreter {
             for piece in pieces {
                 switch piece {
                 case .code(let program):
-                    _ = try execute(program.statements, in: globals, topLevel: true)
+                    try run(program.statements)
                     suppress = program.suppressResult
                 case .magic(let line, let location, let program):
                     try runMagic(line, program, at: location)
@@ -240,7 +248,7 @@ public final class Interpreter {
                                   location: location)
             }
             let start = DispatchTime.now().uptimeNanoseconds
-            _ = try execute(program.statements, in: globals, topLevel: true)
+            try run(program.statements)
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             output.stream(.stdout, "Wall time: \(Interpreter.formatSeconds(seconds))\n")
             if let v = lastValue, !program.suppressResult {
@@ -256,6 +264,7 @@ public final class Interpreter {
             output.stream(.stdout, text + "\n")
         case "%reset":
             globals = Environment(parent: nil)
+            globalsGeneration += 1
             let saved = installers
             installers = []
             for install in saved { self.install(install) }

@@ -130,9 +130,11 @@ extension Interpreter {
         if case .function(let f) = value {
             switch f.body {
             case .native(let c, _): return c.helpText
-            case .user(let decl, _):
+            case .binaryOperator(let op): return Interpreter.operatorCommand(op).helpText
+            case .user(let code, _):
+                let decl = code.decl
                 let params = decl.parameters.map { ($0.label ?? "_") + ": " + ($0.type ?? "Any") }
-                return "func \(decl.name)(\(params.joined(separator: ", "))) — defined in this notebook"
+                return "func \(code.name)(\(params.joined(separator: ", "))) — defined in this notebook"
             }
         }
         var lines = ["\(value.typeName): \(value.description.prefix(300))"]

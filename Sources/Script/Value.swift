@@ -104,16 +104,20 @@ enum HashKey: Hashable {
 /// A callable: a user `func`/closure or a registered command (or a method bound to its receiver).
 public final class Function {
     enum Body {
-        case user(ClosureDecl, Environment)
+        /// A compiled `func` or closure and the frame it was created in.
+        case user(CompiledFunction, Frame)
         case native(Command, receiver: Value?)
+        /// An operator passed as a function: `reduce(0, +)`, `sorted(by: >)`.
+        case binaryOperator(String)
     }
     let body: Body
     init(_ body: Body) { self.body = body }
 
     public var name: String {
         switch body {
-        case .user(let decl, _): return decl.name
+        case .user(let code, _): return code.name
         case .native(let c, _): return c.name
+        case .binaryOperator(let op): return "(\(op))"
         }
     }
 }

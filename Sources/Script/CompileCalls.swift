@@ -1,0 +1,295 @@
+import Foundation
+
+/// Functions, calls and assignment targets.
+extension Interpreter {
+    // MARK: Functions
+
+    /// Compiles a `func` or closure body in a scope of its own (parameters, or `$0`..., first).
+    func compileFunction(_ decl: ClosureDecl, _ scope: StaticScope, name: String) -> CompiledFunction {
+        let defaults = decl.parameters.map { $0.defaultValue.map { compile($0, scope) } }
+        let inner = StaticScope(parent: scope, layout: FrameLayout(parent: scope.layout))
+        if decl.usesDollar > 0 {
+            for i in 0..<decl.usesDollar { _ = inner.declare("$\(i)", isLet: true, type: nil) }
+        } else {
+            for p in decl.parameters { _ = inner.declare(p.name, isLet: true, type: nil) }
+        }
+        let body: Exec
+        if decl.isClosure, decl.body.count == 1, case .expression(let e) = decl.body[0] {
+            // a single-expression closure returns its value
+            let value = compile(e, inner)
+            body = { f in .returned(try value(f)) }
+        } else {
+            body = compileBlock(decl.body, inner)
+        }
+        return CompiledFunction(decl: decl, name: name, isClosure: decl.isClosure, frameSize: inner.layout.size,
+                                defaults: defaults, body: body,
+                                createsNoClosures: !decl.body.contains(where: Interpreter.createsClosure))
+    }
+
+    /// Calls a user function. `labels` are the call's argument labels; nil calls positionally (labels ignored).
+    func callUser(_ code: CompiledFunction, _ captured: Frame, _ args: [Value], labels: [String?]?,
+                  at location: SourceLocation) throws -> Value {
+        callCounter &+= 1
+        if callCounter & 255 == 0 { try checkInterrupt(location) }
+        guard callDepth < Interpreter.maxCallDepth else {
+            throw ScriptError(kind: "RecursionError", message: "maximum call depth (\(Interpreter.maxCallDepth)) "
+                + "exceeded in '\(code.name)'", location: location)
+        }
+        callDepth += 1
+        defer { callDepth -= 1 }
+        let frame = Frame(size: code.frameSize, parent: captured)
+        let decl = code.decl
+        if decl.usesDollar > 0 || (decl.parameters.isEmpty && !args.isEmpty) {
+            guard args.count >= decl.usesDollar else {
+                throw ScriptError(kind: "TypeError", message: "the closure uses $\(decl.usesDollar - 1) but was "
+                    + "given \(args.count) argument(s)", location: location)
+            }
+            for i in 0..<decl.usesDollar { frame.slots[i] = args[i] }
+        } else {
+            var index = 0
+            for (k, p) in decl.parameters.enumerated() {
+                if index < args.count, labels.map({ $0[index] == p.label }) ?? true {
+                    frame.slots[k] = try p.type.map { try conform(args[index], to: $0, at: location) } ?? args[index]
+                    index += 1
+                } else if let d = code.defaults[k] {
+                    frame.slots[k] = try d(captured)
+                } else {
+                    let wanted = p.label.map { "'\($0):'" } ?? "an unlabelled argument"
+                    var message = "\(code.name) needs \(wanted) here"
+                    if index < args.count, let given = labels?[index] {
+                        message = "\(code.name) has no parameter labelled '\(given)'; expected \(wanted)"
+                        if let hint = didYouMean(given, decl.parameters.compactMap { $0.label }) {
+                            message += "; " + hint
+                        }
+                    }
+                    throw ScriptError(kind: "TypeError", message: message, location: location)
+                }
+            }
+            if index < args.count {
+                throw ScriptError(kind: "TypeError", message: "\(code.name) takes \(decl.parameters.count) "
+                    + "argument(s) but was given \(args.count)", location: location)
+            }
+        }
+        do {
+            if case .returned(let v) = try code.body(frame) { return v }
+            return .none
+        } catch var error as ScriptError {
+            if error.kind != "Interrupted", error.callChain.count < 20 {
+                let what = code.isClosure ? "closure \(code.name == "closure" ? "" : code.name)" : "func \(code.name)"
+                error.callChain.append("\(what) called at line \(location.line)")
+            }
+            throw error
+        }
+    }
+
+    /// Calls a function value with positional arguments (used by map/filter/reduce and commands).
+    func callValue(_ function: Value, _ arguments: [Value], at location: SourceLocation?) throws -> Value {
+        let at = location ?? SourceLocation(line: 1, column: 1)
+        guard case .function(let f) = function else {
+            throw ScriptError(kind: "TypeError", message: "\(function.typeName) is not a function", location: at)
+        }
+        switch f.body {
+        case .user(let code, let captured): return try callUser(code, captured, arguments, labels: nil, at: at)
+        case .binaryOperator(let op) where arguments.count == 2:
+            return try binaryOperation(op, arguments[0], arguments[1], at: at)
+        case .binaryOperator(let op):
+            return try callCommand(Interpreter.operatorCommand(op), arguments.map { (nil, $0) }, at: at)
+        case .native(let command, _): return try callCommand(command, arguments.map { (nil, $0) }, at: at)
+        }
+    }
+
+    // MARK: Calls
+
+    func compileCall(_ callee: Expr, _ args: [Argument], _ location: SourceLocation, _ scope: StaticScope) -> Eval {
+        unowned(unsafe) let interp = self
+        let labels = args.map { $0.label }
+        let values = args.map { compile($0.value, scope) }
+        let allUnlabelled = labels.allSatisfy { $0 == nil }
+        func arguments(_ f: Frame) throws -> [(String?, Value)] {
+            var out: [(String?, Value)] = []
+            out.reserveCapacity(values.count)
+            for (label, value) in zip(labels, values) { out.append((label, try value(f))) }
+            return out
+        }
+        // methods: `base.name(args)`
+        if case .member(let baseExpr, let name, let memberLocation) = callee {
+            let base = compile(baseExpr, scope)
+            let isMutating = Builtins.mutatingMethods.contains(name)
+            let inPlace = isMutating ? compileInPlace(baseExpr, scope) : nil
+            let store = isMutating ? compileStore(baseExpr, location, scope) : nil
+            return { f in
+                var evaluated: [(String?, Value)]?
+                if let inPlace {
+                    let given = try arguments(f)
+                    evaluated = given
+                    if let result = try inPlace(f, { v in
+                        try Builtins.mutatingMethod(interp, &v, name, given, at: memberLocation)
+                    }) {
+                        return result
+                    }
+                }
+                let baseValue = try base(f)
+                if case .object(let o) = baseValue {
+                    if let method = o.method(name) {
+                        return try interp.callCommand(method, try evaluated ?? arguments(f), at: location)
+                    }
+                    if let v = try o.member(name), case .function = v {
+                        return try interp.callValue(v, try (evaluated ?? arguments(f)).map { $0.1 }, at: location)
+                    }
+                    var message = "\(o.typeName) has no method '\(name)'"
+                    if let hint = didYouMean(name, o.methodNames + o.memberNames) { message += "; " + hint }
+                    throw ScriptError(kind: "AttributeError", message: message, location: memberLocation)
+                }
+                let given = try evaluated ?? arguments(f)
+                if let store {
+                    var target = baseValue
+                    let result = try Builtins.mutatingMethod(interp, &target, name, given, at: memberLocation)
+                    try store(f, target)
+                    return result
+                }
+                return try Builtins.method(interp, baseValue, name, given, at: memberLocation)
+            }
+        }
+        let function = compile(callee, scope)
+        // a call of the function value
+        let call: (Frame, Value, [(String?, Value)]?) throws -> Value = { f, value, evaluated in
+            guard case .function(let fn) = value else {
+                throw ScriptError(kind: "TypeError", message: "\(value.typeName) is not callable", location: location)
+            }
+            switch fn.body {
+            case .user(let code, let captured):
+                if let evaluated {
+                    return try interp.callUser(code, captured, evaluated.map { $0.1 }, labels: labels, at: location)
+                }
+                var positional: [Value] = []
+                positional.reserveCapacity(values.count)
+                for v in values { positional.append(try v(f)) }
+                return try interp.callUser(code, captured, positional, labels: allUnlabelled ? nil : labels,
+                                           at: location)
+            case .native(let command, _):
+                return try interp.callCommand(command, try evaluated ?? arguments(f), at: location)
+            case .binaryOperator(let op):
+                return try interp.callCommand(Interpreter.operatorCommand(op), try evaluated ?? arguments(f),
+                                              at: location)
+            }
+        }
+        if case .name(let name, _) = callee, scope.resolve(name) == nil {
+            // `String(x)`, `Int(x)`, `Array(x)`... unless a variable or command has that name
+            let reference = GlobalReference(name)
+            return { f in
+                if reference.lookup(interp) == nil, interp.registry[name] == nil {
+                    let given = try arguments(f)
+                    if let result = try Builtins.constructor(interp, name, given, at: location) { return result }
+                    return try call(f, try function(f), given)
+                }
+                return try call(f, try function(f), nil)
+            }
+        }
+        return { f in try call(f, try function(f), nil) }
+    }
+
+    // MARK: Assignment targets
+
+    /// Where an assignment stores: a variable (checking `let` and its type), a subscript of one, or an error.
+    func compileStore(_ target: Expr, _ location: SourceLocation, _ scope: StaticScope) -> Store {
+        unowned(unsafe) let interp = self
+        switch target {
+        case .name(let name, let nameLocation):
+            func constant() -> ScriptError {
+                ScriptError(kind: "TypeError", message: "cannot assign to '\(name)': it is a 'let' constant; "
+                    + "declare it with 'var' to change it", location: nameLocation)
+            }
+            if let (depth, v) = scope.resolve(name) {
+                let slot = v.slot, type = v.type
+                if v.isLet {
+                    return { f, value in
+                        let frame = f.ancestor(depth)
+                        if case .some = frame.slots[slot] { throw constant() }
+                        frame.slots[slot] = try type.map { try interp.conform(value, to: $0, at: location) } ?? value
+                    }
+                }
+                if let type {
+                    return { f, value in f.ancestor(depth).slots[slot] = try interp.conform(value, to: type, at: location) }
+                }
+                if depth == 0 { return { f, value in f.slots[slot] = value } }
+                return { f, value in f.ancestor(depth).slots[slot] = value }
+            }
+            let reference = GlobalReference(name)
+            let visible = scope.visibleNames
+            return { _, value in
+                guard let binding = reference.lookup(interp) else {
+                    throw interp.nameError(name, visible, at: nameLocation)
+                }
+                if binding.isLet && binding.initialized { throw constant() }
+                binding.value = try binding.type.map { try interp.conform(value, to: $0, at: location) } ?? value
+                binding.initialized = true
+            }
+        case .subscriptAccess(let base, let args, let subLocation):
+            let container = compile(base, scope)
+            let keys = args.map { compile($0.value, scope) }
+            let storeBase = compileStore(base, location, scope)
+            let inPlace = compileInPlace(base, scope)
+            return { f, value in
+                if let inPlace {
+                    let k = try keys.map { try $0(f) }
+                    let done = try inPlace(f) { c in
+                        try interp.setSubscript(&c, k, value, at: subLocation)
+                        return .none
+                    }
+                    if done != nil { return }
+                    var c = try container(f)
+                    try interp.setSubscript(&c, k, value, at: subLocation)
+                    try storeBase(f, c)
+                    return
+                }
+                var c = try container(f)
+                let k = try keys.map { try $0(f) }
+                try interp.setSubscript(&c, k, value, at: subLocation)
+                try storeBase(f, c)
+            }
+        case .member(let base, let name, let memberLocation):
+            let object = compile(base, scope)
+            return { f, _ in
+                let o = try object(f)
+                throw ScriptError(kind: "TypeError", message: "cannot assign to property '\(name)' of \(o.typeName)",
+                                  location: memberLocation)
+            }
+        default:
+            return { _, _ in
+                throw ScriptError(kind: "SyntaxError", message: "cannot assign to this expression", location: location)
+            }
+        }
+    }
+
+    /// For an untyped `var` holding an array or dictionary: runs `body` on the value in place, so that `xs[i] = v`
+    /// and `xs.append(v)` do not copy the collection. nil (at compile or run time) where that does not apply.
+    func compileInPlace(_ target: Expr, _ scope: StaticScope)
+        -> ((Frame, (inout Value) throws -> Value) throws -> Value?)? {
+        guard case .name(let name, _) = target else { return nil }
+        func isCollection(_ v: Value) -> Bool {
+            switch v { case .array, .dictionary: return true; default: return false }
+        }
+        if let (depth, v) = scope.resolve(name) {
+            guard !v.isLet, v.type == nil else { return nil }
+            let slot = v.slot
+            return { f, body in
+                let frame = f.ancestor(depth)
+                guard var value = frame.slots[slot], isCollection(value) else { return nil }
+                frame.slots[slot] = nil
+                defer { frame.slots[slot] = value }
+                return try body(&value)
+            }
+        }
+        unowned(unsafe) let interp = self
+        let reference = GlobalReference(name)
+        return { _, body in
+            guard let b = reference.lookup(interp), !b.isLet, b.type == nil, b.initialized, isCollection(b.value) else {
+                return nil
+            }
+            var value = b.value
+            b.value = .none
+            defer { b.value = value }
+            return try body(&value)
+        }
+    }
+}

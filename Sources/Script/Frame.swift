@@ -1,0 +1,109 @@
+/// The run-time storage of one function call or block: its local variables by slot (nil: declared without a value
+/// yet), and the frame it was created in. Closures capture frames by reference, as Swift captures variables.
+///
+/// Slots live in raw storage rather than a Swift array so that reads and writes need neither copy-on-write checks
+/// nor dynamic exclusivity checks (the evaluator touches them on every name).
+final class Frame {
+    let parent: Frame?
+    let slots: UnsafeMutablePointer<Value?>
+    let count: Int
+
+    init(size: Int, parent: Frame?) {
+        self.parent = parent
+        count = size
+        slots = .allocate(capacity: max(size, 1))
+        slots.initialize(repeating: nil, count: size)
+    }
+
+    deinit {
+        slots.deinitialize(count: count)
+        slots.deallocate()
+    }
+
+    /// The frame `depth` levels out (0: this one).
+    @inline(__always) func ancestor(_ depth: Int) -> Frame {
+        var frame = self
+        for _ in 0..<depth { frame = frame.parent.unsafelyUnwrapped }
+        return frame
+    }
+}
+
+/// The compile-time shape of a run-time frame: how many slots it needs.
+final class FrameLayout {
+    let parent: FrameLayout?
+    private(set) var size = 0
+    init(parent: FrameLayout?) { self.parent = parent }
+    func newSlot() -> Int { size += 1; return size - 1 }
+}
+
+/// A local variable as the resolver sees it.
+struct LocalVariable {
+    let name: String
+    let slot: Int
+    let isLet: Bool
+    let type: String?
+}
+
+/// A lexical scope during compilation. Names are visible from their declaration on (and `func`s from the start of
+/// their block), which is what the tree walker's run-time scopes gave. The cell's top level is the global scope:
+/// its names live in `Interpreter.globals`, looked up by name, so later cells can redeclare them.
+final class StaticScope {
+    let parent: StaticScope?
+    /// The frame this scope's slots live in.
+    let layout: FrameLayout
+    let isGlobal: Bool
+    private(set) var variables: [LocalVariable] = []
+
+    init(parent: StaticScope?, layout: FrameLayout, isGlobal: Bool = false) {
+        self.parent = parent
+        self.layout = layout
+        self.isGlobal = isGlobal
+    }
+
+    func declares(_ name: String) -> Bool { variables.contains { $0.name == name } }
+
+    func declare(_ name: String, isLet: Bool, type: String?) -> LocalVariable {
+        let v = LocalVariable(name: name, slot: layout.newSlot(), isLet: isLet, type: type)
+        variables.append(v)
+        return v
+    }
+
+    /// Where `name` lives: a local (frames out, slot) or nil for the globals.
+    func resolve(_ name: String) -> (depth: Int, variable: LocalVariable)? {
+        var scope: StaticScope? = self
+        var depth = 0
+        var layout = self.layout
+        while let s = scope {
+            if s.layout !== layout { depth += 1; layout = s.layout }
+            if !s.isGlobal, let v = s.variables.last(where: { $0.name == name }) { return (depth, v) }
+            scope = s.parent
+        }
+        return nil
+    }
+
+    /// Local names visible here, innermost first (for "did you mean" hints).
+    var visibleNames: [String] {
+        var names: [String] = []
+        var scope: StaticScope? = self
+        while let s = scope { names += s.variables.map { $0.name }; scope = s.parent }
+        return names
+    }
+}
+
+/// A global name's binding, cached after the first lookup. Bindings in `Interpreter.globals` are only replaced
+/// together with a bump of `globalsGeneration`, which invalidates every cache.
+final class GlobalReference {
+    let name: String
+    private var binding: Binding?
+    private var generation = -1
+
+    init(_ name: String) { self.name = name }
+
+    @inline(__always) func lookup(_ interpreter: Interpreter) -> Binding? {
+        if let binding, generation == interpreter.globalsGeneration { return binding }
+        guard let found = interpreter.globals.bindings[name] else { return nil }
+        binding = found
+        generation = interpreter.globalsGeneration
+        return found
+    }
+}
