@@ -27,6 +27,8 @@ final class IOFuzzTests: XCTestCase {
         }
         XCTAssertEqual(report.iterations, iterations)
         XCTAssertEqual(report.otherErrors, [])
+        // No hang: every input is decided quickly (the seeds are at most a few hundred kB).
+        XCTAssertLessThan(report.slowestSeconds, 2.0)
         XCTAssertGreaterThan(report.rejected, 0)
         XCTAssertGreaterThan(report.loaded, 0)
     }

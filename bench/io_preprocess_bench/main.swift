@@ -1,6 +1,7 @@
 // Our side of bench/io_preprocess.sh.
 //   io-preprocess-bench generate IN.dm4 OUT.dm4 ROWS COLUMNS   a float32 SI with IN's tag structure
 //   io-preprocess-bench time FILE.dm4 REPEATS OUT.npy            medians (ms) as JSON; results to OUT_*.npy
+//   io-preprocess-bench profile FILE.dm4 REPEATS                 the read's parts (map, tags, metadata, decode)
 import EELS
 import Foundation
 
@@ -84,6 +85,20 @@ do {
         try NPYFormat.write(rebinned, to: args[4] + "_rebinned.npy")
         let medians = times.mapValues(median)
         let json = try JSONSerialization.data(withJSONObject: medians, options: [.sortedKeys])
+        print(String(decoding: json, as: UTF8.self))
+    case "profile":
+        guard args.count == 4, let repeats = Int(args[3]) else { fail("usage: profile FILE.dm4 REPEATS") }
+        var times: [String: [Double]] = [:]
+        for _ in 0..<repeats {
+            var bytes: FileBytes!, file: DMFile!
+            times["map", default: []].append(try milliseconds { bytes = try FileBytes(mapping: args[2]) })
+            times["tags", default: []].append(try milliseconds { file = try DMFile(bytes: bytes, path: args[2]) })
+            times["metadata", default: []].append(milliseconds { _ = file.flattenedTags })
+            times["decode", default: []].append(try milliseconds {
+                _ = try file.images[0].channelsLastValues(in: file.tree.bytes)
+            })
+        }
+        let json = try JSONSerialization.data(withJSONObject: times.mapValues(median), options: [.sortedKeys])
         print(String(decoding: json, as: UTF8.self))
     default:
         fail("unknown command \(args[1])")

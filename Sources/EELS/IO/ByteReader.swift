@@ -3,18 +3,20 @@ import Foundation
 /// A bounds-checked cursor over a file's bytes. Every read checks the remaining length and throws
 /// `EELSError.file(path:detail:)` naming the offset, so corrupt or truncated input can never crash or hang.
 ///
+/// `Bytes` is `[UInt8]` or a memory-mapped `FileBytes`.
+///
 ///     var reader = ByteReader(bytes: [0, 0, 0, 3], path: "x.dm3")
 ///     let version = try reader.readUInt32(bigEndian: true, what: "version")   // 3
-public struct ByteReader {
+public struct ByteReader<Bytes: RandomAccessCollection> where Bytes.Element == UInt8, Bytes.Index == Int {
     /// The whole file.
-    public let bytes: [UInt8]
+    public let bytes: Bytes
     /// The file's path, used in error messages.
     public let path: String
     /// The next byte to read.
     public var offset: Int = 0
 
     /// A reader at offset 0.
-    public init(bytes: [UInt8], path: String) {
+    public init(bytes: Bytes, path: String) {
         self.bytes = bytes
         self.path = path
     }
@@ -76,7 +78,7 @@ public struct ByteReader {
     }
 
     /// `count` raw bytes.
-    public mutating func readBytes(_ count: Int, what: @autoclosure () -> String) throws -> ArraySlice<UInt8> {
+    public mutating func readBytes(_ count: Int, what: @autoclosure () -> String) throws -> Bytes.SubSequence {
         try require(count, what())
         defer { offset += count }
         return bytes[offset..<offset + count]

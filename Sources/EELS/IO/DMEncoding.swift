@@ -14,7 +14,9 @@ public enum DMSimpleType: Int, Sendable, CaseIterable {
     }
 
     /// Reads one value at `offset` (caller has bounds-checked) as Double.
-    func decode(_ bytes: [UInt8], at offset: Int, littleEndian: Bool) -> Double {
+    @inline(__always)
+    func decode<Bytes: RandomAccessCollection>(_ bytes: Bytes, at offset: Int, littleEndian: Bool) -> Double
+    where Bytes.Element == UInt8, Bytes.Index == Int {
         var raw: UInt64 = 0
         if littleEndian {
             for i in stride(from: byteCount - 1, through: 0, by: -1) { raw = (raw << 8) | UInt64(bytes[offset + i]) }

@@ -6,7 +6,7 @@
 /// - 2D -> `Image2D` (rows = y, columns = x); a 2D image tagged "Spectrum image" or "Spectrum" is a line of
 ///   spectra and becomes a `SpectrumImage` with one column (energy is the fastest stored axis there).
 /// - 3D -> `SpectrumImage`: DigitalMicrograph stores spectrum images with energy as the slowest axis, raw shape
-///   (channels, rows, columns); the reader transposes to rows x columns x channels.
+///   (channels, rows, columns); the reader decodes it into rows x columns x channels in one transposing pass.
 /// - complex, packed complex, RGB(A), or more than 3D -> `RawArray` (nothing is silently dropped).
 ///
 ///     let file = try DMFile(path: "EELS_SI.dm4")
@@ -17,13 +17,18 @@ public struct DMFile {
     /// The images of ImageList that are not thumbnails (layer 2).
     public let images: [DMImage]
 
-    /// Reads and parses a file.
+    /// Maps and parses a file (image data are decoded from the mapping on `load`, never copied first).
     public init(path: String) throws {
-        try self.init(bytes: try readFileBytes(path), path: path)
+        try self.init(bytes: try FileBytes(mapping: path), path: path)
     }
 
     /// Parses a file held in memory; `path` is used in error messages.
     public init(bytes: [UInt8], path: String) throws {
+        try self.init(bytes: FileBytes(bytes), path: path)
+    }
+
+    /// Parses a file's bytes, mapped or in memory; `path` is used in error messages.
+    public init(bytes: FileBytes, path: String) throws {
         tree = try DMTagTree.parse(bytes: bytes, path: path)
         guard let list = tree.root["ImageList"]?.group else {
             throw EELSError.file(path: path, detail: "no ImageList tag group: not an image file")
@@ -88,43 +93,13 @@ public struct DMFile {
                                   data: try image.floatValues(in: tree.bytes),
                                   rowAxis: axes[0], columnAxis: axes[1], metadata: metadata))
         case 3:
-            let raw = try image.floatValues(in: tree.bytes)
-            let channels = axes[0].size, rows = axes[1].size, columns = axes[2].size
-            var si = SpectrumImage(rows: rows, columns: columns, energy: axes[0],
-                                   data: transposeChannelsLast(raw, channels: channels, pixels: rows * columns),
-                                   metadata: metadata)
+            var si = SpectrumImage(rows: axes[1].size, columns: axes[2].size, energy: axes[0],
+                                   data: try image.channelsLastValues(in: tree.bytes), metadata: metadata)
             si.rowAxis = axes[1]
             si.columnAxis = axes[2]
             return .spectrumImage(si)
         default:
             return .raw(try image.rawArray(in: tree.bytes, metadata: metadata))
         }
-    }
-}
-
-/// Transposes [channels][pixels] (energy slowest, as DM stores SIs) to [pixels][channels], in cache-sized tiles.
-///
-///     transposeChannelsLast([1, 2, 3, 4, 5, 6], channels: 2, pixels: 3)   // [1, 4, 2, 5, 3, 6]
-public func transposeChannelsLast(_ source: [Float], channels: Int, pixels: Int) -> [Float] {
-    precondition(source.count == channels * pixels)
-    let tile = 32
-    return [Float](unsafeUninitializedCapacity: source.count) { out, initialized in
-        source.withUnsafeBufferPointer { src in
-            var k0 = 0
-            while k0 < channels {
-                let k1 = Swift.min(k0 + tile, channels)
-                var p0 = 0
-                while p0 < pixels {
-                    let p1 = Swift.min(p0 + tile, pixels)
-                    for k in k0..<k1 {
-                        let row = k * pixels
-                        for p in p0..<p1 { out[p * channels + k] = src[row + p] }
-                    }
-                    p0 = p1
-                }
-                k0 = k1
-            }
-        }
-        initialized = source.count
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A deterministic mutation fuzzer for the DM3/DM4 reader: it mutates seed files (bit flips, interesting
 /// integers in the big-endian tag headers, truncation, chunk insertion/deletion, splices of two seeds) and
 /// checks that every input either loads or throws `EELSError` — never traps, never hangs.
@@ -21,10 +23,12 @@ public struct DMFuzzer {
         public var otherErrors: [String] = []
         /// Rejections by the first words of their detail, to see which checks fire.
         public var rejectionKinds: [String: Int] = [:]
+        /// The longest any one input took to load or be rejected, in seconds (a hang shows here).
+        public var slowestSeconds = 0.0
 
         public var description: String {
             "\(iterations) inputs: \(loaded) loaded, \(rejected) rejected with EELSError, "
-                + "\(otherErrors.count) other errors"
+                + "\(otherErrors.count) other errors; slowest input \(String(format: "%.4f", slowestSeconds)) s"
         }
     }
 
@@ -97,6 +101,11 @@ public struct DMFuzzer {
         for _ in 0..<iterations {
             let input = nextInput()
             report.iterations += 1
+            let start = DispatchTime.now().uptimeNanoseconds
+            defer {
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                report.slowestSeconds = Swift.max(report.slowestSeconds, seconds)
+            }
             do {
                 _ = try DMFile(bytes: input, path: "fuzz").load()
                 report.loaded += 1

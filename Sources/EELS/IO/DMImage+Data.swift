@@ -4,7 +4,7 @@ extension DMImage {
     ///
     /// float32 little-endian data are copied with one memcpy.
     /// - Throws: `EELSError.value` for complex and RGB data (use `rawArray(in:)`).
-    public func floatValues(in bytes: [UInt8]) throws -> [Float] {
+    public func floatValues(in bytes: FileBytes) throws -> [Float] {
         let count = elementCount
         switch dataType.family {
         case .complex, .rgba:
@@ -33,7 +33,7 @@ extension DMImage {
 
     /// The data exactly as stored, in raw C order, with complex values interleaved and packed complex unpacked
     /// the way rosettasciio unpacks it.
-    public func rawArray(in bytes: [UInt8], metadata: [String: String] = [:]) throws -> RawArray {
+    public func rawArray(in bytes: FileBytes, metadata: [String: String] = [:]) throws -> RawArray {
         let values: [Double]
         switch dataType {
         case .rgb, .rgba:
@@ -60,7 +60,7 @@ extension DMImage {
         }
     }
 
-    private func floatValuesAsDouble(in bytes: [UInt8]) throws -> [Double] {
+    private func floatValuesAsDouble(in bytes: FileBytes) throws -> [Double] {
         let simple = simpleType
         return (0..<elementCount).map {
             simple.decode(bytes, at: dataOffset + $0 * simple.byteCount, littleEndian: littleEndian)
@@ -87,7 +87,7 @@ extension DMImage {
 
     /// Types 27/28: an ny x nx FFT stored as its (ny, nx / 2 + 1) half plane; rebuilt as
     /// [half[:, ::-1], conj(half[:, 1:-1])] (rosettasciio's unpacking).
-    private func unpackHalfPlane(_ bytes: [UInt8]) throws -> [Double] {
+    private func unpackHalfPlane(_ bytes: FileBytes) throws -> [Double] {
         guard dimensions.count == 2 else { throw fail("packed complex data must be 2D, not \(dimensions.count)D") }
         let ny = dimensions[1], nx = dimensions[0], half = nx / 2 + 1
         let width = dataType == .packedComplex64 ? 4 : 8
@@ -116,7 +116,7 @@ extension DMImage {
     }
 
     /// Type 5: the old 2N x 2N packed FFT layout (rosettasciio's `unpack_packed_complex`).
-    private func unpackOldPackedComplex(_ bytes: [UInt8]) throws -> [Double] {
+    private func unpackOldPackedComplex(_ bytes: FileBytes) throws -> [Double] {
         guard dimensions.count == 2, dimensions[0] == dimensions[1], dimensions[0] % 2 == 0 else {
             throw fail("old packed complex data must be a square 2N x 2N image, not \(shape)")
         }

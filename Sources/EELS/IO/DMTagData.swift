@@ -19,7 +19,7 @@ public struct DMTagData: Sendable {
     public static let metadataArrayLimit = 64
 
     /// The value as flattened metadata shows it: text and short arrays in full, long arrays summarised.
-    public func renderedForMetadata(in bytes: [UInt8]) -> String {
+    public func renderedForMetadata(in bytes: FileBytes) -> String {
         switch encoding {
         case .array(let t, let count) where t != .uint16 && count > DMTagData.metadataArrayLimit:
             return DMValue.large(count: count, element: t).rendered
@@ -36,7 +36,7 @@ public struct DMTagData: Sendable {
     public var payloadLength: Int { encoding.byteCount }
 
     /// The decoded value. Bounds were checked when the tree was parsed.
-    public func value(in bytes: [UInt8]) -> DMValue {
+    public func value(in bytes: FileBytes) -> DMValue {
         switch encoding {
         case .simple(let t):
             let v = t.decode(bytes, at: payloadOffset, littleEndian: littleEndian)
@@ -78,7 +78,7 @@ public struct DMTagData: Sendable {
         }
     }
 
-    private func decodeFields(_ fields: [DMSimpleType], _ bytes: [UInt8], at start: Int) -> [Double] {
+    private func decodeFields(_ fields: [DMSimpleType], _ bytes: FileBytes, at start: Int) -> [Double] {
         var offset = start
         return fields.map { t in
             defer { offset += t.byteCount }

@@ -4,7 +4,7 @@
 /// Data tags keep their encoding (the info array) and where their payload lies, so large arrays such as
 /// `ImageData.Data` are never decoded here; `DMTagData.value` decodes small ones on demand.
 ///
-///     let tree = try DMTagTree.parse(bytes: try readFileBytes(path), path: path)
+///     let tree = try DMTagTree.parse(bytes: try FileBytes(mapping: path), path: path)
 ///     tree.version                                       // 3 or 4
 ///     tree.root["ImageList"]?.group?.entries.count       // images, thumbnail first
 public struct DMTagTree {
@@ -14,8 +14,8 @@ public struct DMTagTree {
     public let littleEndian: Bool
     /// The root tag group.
     public let root: DMTagGroup
-    /// The file's bytes (payloads are slices of these).
-    public let bytes: [UInt8]
+    /// The file's bytes (payloads are slices of these), mapped or in memory.
+    public let bytes: FileBytes
     /// The file's path, for error messages.
     public let path: String
 
@@ -26,6 +26,13 @@ public struct DMTagTree {
     ///
     /// - Throws: `EELSError.file` naming the byte offset and the tag path where parsing failed.
     public static func parse(bytes: [UInt8], path: String) throws -> DMTagTree {
+        try parse(bytes: FileBytes(bytes), path: path)
+    }
+
+    /// Parses a whole DM3 or DM4 file, mapped or in memory; the tree keeps `bytes` alive.
+    ///
+    /// - Throws: `EELSError.file` naming the byte offset and the tag path where parsing failed.
+    public static func parse(bytes: FileBytes, path: String) throws -> DMTagTree {
         var reader = ByteReader(bytes: bytes, path: path)
         let version = Int(try reader.readUInt32(bigEndian: true, what: "DM version"))
         guard version == 3 || version == 4 else {
@@ -42,7 +49,7 @@ public struct DMTagTree {
 
     /// A copy of `parse`'s parser state; kept private so the public surface is the tree.
     private struct Parser {
-        var reader: ByteReader
+        var reader: ByteReader<FileBytes>
         let width: Int
         let littleEndian: Bool
 

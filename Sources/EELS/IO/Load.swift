@@ -5,6 +5,7 @@ public enum FileFormat: String, Sendable, CaseIterable {
     /// Detects the format from the first bytes, falling back to the extension for text formats.
     ///
     ///     FileFormat.detect(bytes: [0, 0, 0, 4] + rest, path: "x.bin")   // .dm4
+    /// Only the first 512 bytes matter.
     public static func detect(bytes: [UInt8], path: String) -> FileFormat? {
         if bytes.count >= 4, bytes[0] == 0, bytes[1] == 0, bytes[2] == 0, bytes[3] == 3 || bytes[3] == 4 {
             return bytes[3] == 3 ? .dm3 : .dm4
@@ -35,13 +36,17 @@ public enum FileFormat: String, Sendable, CaseIterable {
 ///
 /// - Throws: `EELSError.file(path:detail:)` saying where parsing failed.
 public func load(_ path: String) throws -> LoadedData {
-    let bytes = try readFileBytes(path)
+    let bytes = try FileBytes(mapping: path)
     guard !bytes.isEmpty else { throw EELSError.file(path: path, detail: "the file is empty") }
-    guard let format = FileFormat.detect(bytes: bytes, path: path) else {
+    let head = Array(bytes.prefix(512))
+    guard let format = FileFormat.detect(bytes: head, path: path) else {
         throw EELSError.file(path: path, detail: "unrecognised format: not DM3/DM4, NPY, EMSA/MSA or text "
-            + "(first bytes \(bytes.prefix(8).map { String($0, radix: 16) }.joined(separator: " ")))")
+            + "(first bytes \(head.prefix(8).map { String($0, radix: 16) }.joined(separator: " ")))")
     }
-    return try load(bytes: bytes, format: format, path: path)
+    switch format {
+    case .dm3, .dm4: return try DMFile(bytes: bytes, path: path).load()  // decoded from the mapping
+    default: return try load(bytes: bytes.array, format: format, path: path)
+    }
 }
 
 /// Parses bytes already in memory in the given format; `path` names the source in errors.

@@ -77,11 +77,10 @@ extension SpectrumImage {
                           assignment: BlockAssignment = .spatial) throws -> SpectrumImage {
         let (means, blockOfPixel) = try blockMeans(rows: blockRows, columns: blockColumns, assignment: assignment)
         let ch = channels
-        var out = [Float](repeating: 0, count: data.count)
-        out.withUnsafeMutableBufferPointer { dst in
+        let out = [Float](filling: data.count) { dst in
             means.withUnsafeBufferPointer { m in
                 for p in 0..<pixelCount {
-                    (dst.baseAddress! + p * ch).update(from: m.baseAddress! + blockOfPixel[p] * ch, count: ch)
+                    (dst.baseAddress! + p * ch).initialize(from: m.baseAddress! + blockOfPixel[p] * ch, count: ch)
                 }
             }
         }

@@ -76,14 +76,13 @@ extension SpectrumImage {
             throw EELSError.value("channels \(range) are outside 0..<\(channels)")
         }
         let width = range.count, oldWidth = channels, start = range.lowerBound, pixels = pixelCount
-        let out = [Float](unsafeUninitializedCapacity: pixels * width) { buffer, initialized in
+        let out = [Float](filling: pixels * width) { buffer in
             data.withUnsafeBufferPointer { src in
                 for p in 0..<pixels {
-                    (buffer.baseAddress! + p * width).update(from: src.baseAddress! + p * oldWidth + start,
-                                                              count: width)
+                    (buffer.baseAddress! + p * width).initialize(from: src.baseAddress! + p * oldWidth + start,
+                                                                  count: width)
                 }
             }
-            initialized = pixels * width
         }
         return withData(out, energy: energy.cropped(to: range))
     }
@@ -96,7 +95,7 @@ extension SpectrumImage {
             throw EELSError.value("rebin factor \(factor) must be between 1 and the channel count \(channels)")
         }
         let newChannels = channels / factor, oldChannels = channels, pixels = pixelCount
-        let out = [Float](unsafeUninitializedCapacity: pixels * newChannels) { buffer, initialized in
+        let out = [Float](filling: pixels * newChannels) { buffer in
             data.withUnsafeBufferPointer { src in
                 for p in 0..<pixels {
                     let s = src.baseAddress! + p * oldChannels
@@ -108,7 +107,6 @@ extension SpectrumImage {
                     }
                 }
             }
-            initialized = pixels * newChannels
         }
         return withData(out, energy: energy.rebinned(by: factor))
     }

@@ -128,16 +128,30 @@ extension SpectrumImage {
         }
     }
 
-    /// Every pixel minus its own fitted background (`fits` from `fitBackground`, one per pixel).
+    /// Every pixel minus its own fitted background (`fits` from `fitBackground`, one per pixel). Channels at
+    /// non-positive energies are left as they are. Consecutive pixels with the same fit (pixels of one block)
+    /// share one evaluated curve.
     public func subtractingBackground(_ fits: [PowerLawFit]) throws -> SpectrumImage {
         guard fits.count == pixelCount else {
             throw EELSError.shape("\(fits.count) background fits for \(pixelCount) pixels")
         }
-        let logE = (0..<channels).map { energy.value(at: $0) > 0 ? log(energy.value(at: $0)) : .nan }
-        var out = data
-        for p in 0..<pixelCount {
-            let base = p * channels, logA = log(fits[p].amplitude), r = fits[p].exponent
-            for k in 0..<channels where !logE[k].isNaN { out[base + k] -= Float(exp(logA - r * logE[k])) }
+        let ch = channels
+        let logE = (0..<ch).map { energy.value(at: $0) > 0 ? log(energy.value(at: $0)) : .nan }
+        var curve = [Float](repeating: 0, count: ch)
+        var curveFit: (amplitude: Double, exponent: Double)?
+        let out = [Float](filling: data.count) { dst in
+            data.withUnsafeBufferPointer { src in
+                for p in 0..<pixelCount {
+                    let fit = fits[p]
+                    if curveFit?.amplitude != fit.amplitude || curveFit?.exponent != fit.exponent {
+                        let logA = log(fit.amplitude), r = fit.exponent
+                        for k in 0..<ch { curve[k] = logE[k].isNaN ? 0 : Float(exp(logA - r * logE[k])) }
+                        curveFit = (fit.amplitude, fit.exponent)
+                    }
+                    let base = p * ch
+                    for k in 0..<ch { dst[base + k] = src[base + k] - curve[k] }
+                }
+            }
         }
         return withData(out, energy: energy)
     }
