@@ -108,10 +108,15 @@ enum Builtins {
             return try method(i, .array(try i.elements(of: v, at: location)), name, args, at: location)
         case .array(let items):
             switch name {
-            case "map": return .array(try items.map { try i.callValue(try arg(0), [$0], at: location) })
+            case "map":
+                guard !items.isEmpty else { return .array([]) }
+                let transform = RepeatedCall(i, try arg(0), at: location)
+                return .array(try items.map { try transform($0) })
             case "filter":
+                guard !items.isEmpty else { return .array([]) }
+                let include = RepeatedCall(i, try arg(0), at: location)
                 return .array(try items.filter {
-                    guard case .bool(let b) = try i.callValue(try arg(0), [$0], at: location) else {
+                    guard case .bool(let b) = try include($0) else {
                         throw ScriptError(kind: "TypeError", message: "the filter closure must return a Bool",
                                           location: location)
                     }
@@ -119,12 +124,15 @@ enum Builtins {
                 })
             case "reduce":
                 var acc = try arg(0)
-                for x in items { acc = try i.callValue(try arg(1), [acc, x], at: location) }
+                guard !items.isEmpty else { return acc }
+                let combine = RepeatedCall(i, try arg(1), at: location)
+                for x in items { acc = try combine(acc, x) }
                 return acc
             case "sorted":
                 if let by = positional.first {
+                    let inOrder = RepeatedCall(i, by, at: location)
                     return .array(try items.sorted { a, b in
-                        guard case .bool(let r) = try i.callValue(by, [a, b], at: location) else { return false }
+                        guard case .bool(let r) = try inOrder(a, b) else { return false }
                         return r
                     })
                 }

@@ -74,12 +74,16 @@ extension Interpreter {
             if case .returned(let v) = try code.body(frame) { return v }
             return .none
         } catch var error as ScriptError {
-            if error.kind != "Interrupted", error.callChain.count < 20 {
-                let what = code.isClosure ? "closure \(code.name == "closure" ? "" : code.name)" : "func \(code.name)"
-                error.callChain.append("\(what) called at line \(location.line)")
-            }
+            addCallFrame(&error, code, location)
             throw error
         }
+    }
+
+    /// Records in an error's call chain that it passed through a call of `code`.
+    func addCallFrame(_ error: inout ScriptError, _ code: CompiledFunction, _ location: SourceLocation) {
+        guard error.kind != "Interrupted", error.callChain.count < 20 else { return }
+        let what = code.isClosure ? "closure \(code.name == "closure" ? "" : code.name)" : "func \(code.name)"
+        error.callChain.append("\(what) called at line \(location.line)")
     }
 
     /// Calls a function value with positional arguments (used by map/filter/reduce and commands).
@@ -175,9 +179,9 @@ extension Interpreter {
         }
         if case .name(let name, _) = callee, scope.resolve(name) == nil {
             // `String(x)`, `Int(x)`, `Array(x)`... unless a variable or command has that name
-            let reference = GlobalReference(name)
+            let reference = GlobalReference(name, self)
             return { f in
-                if reference.lookup(interp) == nil, interp.registry[name] == nil {
+                if reference.lookup() == nil, interp.registry[name] == nil {
                     let given = try arguments(f)
                     if let result = try Builtins.constructor(interp, name, given, at: location) { return result }
                     return try call(f, try function(f), given)
@@ -214,15 +218,19 @@ extension Interpreter {
                 if depth == 0 { return { f, value in f.slots[slot] = value } }
                 return { f, value in f.ancestor(depth).slots[slot] = value }
             }
-            let reference = GlobalReference(name)
+            let reference = GlobalReference(name, self)
             let visible = scope.visibleNames
             return { _, value in
-                guard let binding = reference.lookup(interp) else {
-                    throw interp.nameError(name, visible, at: nameLocation)
+                let stored: Void? = try reference.withBinding { binding in
+                    if binding.isLet && binding.initialized { throw constant() }
+                    if let type = binding.type {
+                        binding.value = try interp.conform(value, to: type, at: location)
+                    } else {
+                        binding.value = value
+                    }
+                    binding.initialized = true
                 }
-                if binding.isLet && binding.initialized { throw constant() }
-                binding.value = try binding.type.map { try interp.conform(value, to: $0, at: location) } ?? value
-                binding.initialized = true
+                if stored == nil { throw interp.nameError(name, visible, at: nameLocation) }
             }
         case .subscriptAccess(let base, let args, let subLocation):
             let container = compile(base, scope)
@@ -280,10 +288,9 @@ extension Interpreter {
                 return try body(&value)
             }
         }
-        unowned(unsafe) let interp = self
-        let reference = GlobalReference(name)
+        let reference = GlobalReference(name, self)
         return { _, body in
-            guard let b = reference.lookup(interp), !b.isLet, b.type == nil, b.initialized, isCollection(b.value) else {
+            guard let b = reference.lookup(), !b.isLet, b.type == nil, b.initialized, isCollection(b.value) else {
                 return nil
             }
             var value = b.value

@@ -113,12 +113,14 @@ extension Interpreter {
             }
         }
         unowned(unsafe) let interp = self
-        let reference = GlobalReference(name)
+        let reference = GlobalReference(name, self)
         let visible = scope.visibleNames
         return { _ in
-            if let b = reference.lookup(interp) {
+            if let value = try reference.withBinding({ b -> Value in
                 guard b.initialized else { throw unset() }
                 return b.value
+            }) {
+                return value
             }
             if let c = interp.registry[name] { return .function(Function(.native(c, receiver: nil))) }
             if let v = interp.builtinValue(name) { return v }

@@ -150,7 +150,7 @@ extension Interpreter {
                        topLevel: Bool, initialized: Bool = true) throws {
         if globals.bindings[name] != nil {
             if !topLevel || cellDeclared.contains(name) { throw Interpreter.redeclaration(name, location) }
-            globalsGeneration += 1
+            globalsGeneration.value += 1
         }
         if topLevel { cellDeclared.insert(name) }
         let checked = try type.map { try conform(value, to: $0, at: location) } ?? value

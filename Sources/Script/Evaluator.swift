@@ -5,7 +5,9 @@ import RapidEELS
 /// location of the node that failed.
 extension Interpreter {
     static let maxCallDepth = 2_000
-    static let maxCollection = 50_000_000
+    /// The most elements an array may have: enough for any analysis a cell does on plain values (spectra and
+    /// images are native objects), small enough that making and showing one stays well under a second.
+    static let maxCollection = 1_000_000
 
     func checkInterrupt(_ location: SourceLocation) throws {
         if cancellation.isCancelled {

@@ -90,20 +90,47 @@ final class StaticScope {
     }
 }
 
+/// A counter shared between the interpreter and its compiled code (read without touching the interpreter).
+final class Generation {
+    var value = 0
+}
+
 /// A global name's binding, cached after the first lookup. Bindings in `Interpreter.globals` are only replaced
-/// together with a bump of `globalsGeneration`, which invalidates every cache.
+/// together with a bump of the interpreter's `globalsGeneration`, which invalidates every cache.
+///
+/// The hot path reads the cached binding through `Unmanaged` at +0: no reference counting per access.
 final class GlobalReference {
     let name: String
-    private var binding: Binding?
+    private unowned(unsafe) let interpreter: Interpreter
+    private let current: Generation
     private var generation = -1
+    /// Keeps the cached binding alive; `cached` is the same object.
+    private var strong: Binding?
+    private var cached: Unmanaged<Binding>
 
-    init(_ name: String) { self.name = name }
-
-    @inline(__always) func lookup(_ interpreter: Interpreter) -> Binding? {
-        if let binding, generation == interpreter.globalsGeneration { return binding }
-        guard let found = interpreter.globals.bindings[name] else { return nil }
-        binding = found
-        generation = interpreter.globalsGeneration
-        return found
+    init(_ name: String, _ interpreter: Interpreter) {
+        self.name = name
+        self.interpreter = interpreter
+        current = interpreter.globalsGeneration
+        cached = Unmanaged.passUnretained(GlobalReference.placeholder)
     }
+
+    private static let placeholder = Binding(value: .none, isLet: true, type: nil)
+
+    /// Runs `body` on the global's binding; nil when there is no such global.
+    @inline(__always) func withBinding<R>(_ body: (Binding) throws -> R) rethrows -> R? {
+        guard generation == current.value || refresh() else { return nil }
+        return try cached._withUnsafeGuaranteedRef(body)
+    }
+
+    private func refresh() -> Bool {
+        guard let found = interpreter.globals.bindings[name] else { return false }
+        strong = found
+        cached = Unmanaged.passUnretained(found)
+        generation = current.value
+        return true
+    }
+
+    /// The binding, or nil when there is no such global.
+    func lookup() -> Binding? { withBinding { $0 } }
 }

@@ -33,7 +33,7 @@ public final class Interpreter {
 
     var globals = Environment(parent: nil)
     /// Bumped whenever a global's binding is replaced (redeclared, `%reset`), invalidating cached lookups.
-    var globalsGeneration = 0
+    let globalsGeneration = Generation()
     /// Counts calls, to poll the cancellation flag every few hundred of them.
     var callCounter = 0
     var lastValue: Value?
@@ -84,7 +84,7 @@ public final class Interpreter {
 
     /// Defines or replaces a global variable (for hosts and tests).
     public func setVariable(_ name: String, _ value: Value) {
-        if globals.bindings[name] != nil { globalsGeneration += 1 }
+        if globals.bindings[name] != nil { globalsGeneration.value += 1 }
         globals.bindings[name] = Binding(value: value, isLet: false, type: nil)
     }
 
@@ -264,7 +264,7 @@ public final class Interpreter {
             output.stream(.stdout, text + "\n")
         case "%reset":
             globals = Environment(parent: nil)
-            globalsGeneration += 1
+            globalsGeneration.value += 1
             let saved = installers
             installers = []
             for install in saved { self.install(install) }

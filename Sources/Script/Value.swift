@@ -132,7 +132,13 @@ extension Value {
         case .double(let v): return formatDouble(v)
         case .bool(let v): return v ? "true" : "false"
         case .string(let s): return s
-        case .array(let items): return "[" + items.map { $0.debugText }.joined(separator: ", ") + "]"
+        case .array(let items):
+            var text = "["
+            for (k, item) in items.enumerated() {
+                if k > 0 { text += ", " }
+                text += item.debugText
+            }
+            return text + "]"
         case .dictionary(let d):
             if d.count == 0 { return "[:]" }
             return "[" + d.entries.map { "\($0.key.debugText): \($0.value.debugText)" }.joined(separator: ", ") + "]"

@@ -25,6 +25,21 @@ final class FuzzTests: XCTestCase {
                          "true", "nil", "print", "map", "count", "[1, 2]", "{ $0 }", "1...3", "%who", "//", "/*", "*/",
                          "struct", "try", "import", "sum()", "9223372036854775807", "abs", "é", "\"\"\""]
 
+    /// The RapidEELS data and model commands take seconds by design and are tested on their own (RapidEELSTests and
+    /// the notebooks); the fuzzer leaves out programs that name them, so that every input has a 1 s budget.
+    static let heavyCommands = ["load", "simulatePaperDataset", "groundTruth", "modelInput", "autoencoder", "train",
+                                "denoise", "classify", "pca", "fit", "tsne", "dataset"]
+
+    static func callsHeavyCommand(_ program: String) -> Bool {
+        heavyCommands.contains { program.contains($0) }
+    }
+
+    func testHeavyCommandFilter() {
+        XCTAssertTrue(Self.callsHeavyCommand("let d = simulatePaperDataset()"))
+        XCTAssertTrue(Self.callsHeavyCommand("trainClassifier(m, on: d)"))
+        XCTAssertFalse(Self.callsHeavyCommand("let x = [1, 2].map { $0 * 2 }"))
+    }
+
     func testRandomProgramsNeverCrashOrHang() {
         let iterations = Int(ProcessInfo.processInfo.environment["SCRIPT_FUZZ_ITERATIONS"] ?? "") ?? 3_000
         var rng = Generator(state: 20211125)
@@ -32,25 +47,8 @@ final class FuzzTests: XCTestCase {
         let interpreter = Interpreter(output: OutputCapture())
         var slowest = 0.0, failures = 0
         for i in 0..<iterations {
-            var program: String
-            switch rng.below(4) {
-            case 0:
-                program = (0..<(1 + rng.below(25))).map { _ in Self.tokens[rng.below(Self.tokens.count)] }
-                    .joined(separator: rng.below(2) == 0 ? " " : "")
-            case 1:
-                let a = Array(corpus[rng.below(corpus.count)].unicodeScalars)
-                let b = Array(corpus[rng.below(corpus.count)].unicodeScalars)
-                let cut = rng.below(a.count + 1), from = rng.below(b.count + 1)
-                program = String(String.UnicodeScalarView(a[..<cut] + b[from...]))
-            case 2:
-                var bytes = Array(corpus[rng.below(corpus.count)].utf8)
-                for _ in 0..<(1 + rng.below(3)) where !bytes.isEmpty {
-                    bytes[rng.below(bytes.count)] = UInt8(truncatingIfNeeded: rng.next())
-                }
-                program = String(decoding: bytes, as: UTF8.self)
-            default:
-                program = corpus[rng.below(corpus.count)] + "\n" + Self.tokens[rng.below(Self.tokens.count)]
-            }
+            var program = ""
+            repeat { program = Self.randomProgram(&rng, corpus) } while Self.callsHeavyCommand(program)
             // loops that would never end are the interrupt's job, not the fuzzer's: bound them
             if program.contains("while") { program = "var guardCount = 0\n" + program }
             let start = Date()
@@ -66,5 +64,27 @@ final class FuzzTests: XCTestCase {
             if i % 500 == 0 { _ = interpreter.execute("%reset") }
         }
         print("language fuzz: \(iterations) inputs, \(failures) errors reported, slowest \(slowest) s")
+    }
+
+    /// One input: random tokens, a splice of two corpus cells, byte flips of a cell, or a cell plus a token.
+    static func randomProgram(_ rng: inout Generator, _ corpus: [String]) -> String {
+        switch rng.below(4) {
+        case 0:
+            return (0..<(1 + rng.below(25))).map { _ in Self.tokens[rng.below(Self.tokens.count)] }
+                .joined(separator: rng.below(2) == 0 ? " " : "")
+        case 1:
+            let a = Array(corpus[rng.below(corpus.count)].unicodeScalars)
+            let b = Array(corpus[rng.below(corpus.count)].unicodeScalars)
+            let cut = rng.below(a.count + 1), from = rng.below(b.count + 1)
+            return String(String.UnicodeScalarView(a[..<cut] + b[from...]))
+        case 2:
+            var bytes = Array(corpus[rng.below(corpus.count)].utf8)
+            for _ in 0..<(1 + rng.below(3)) where !bytes.isEmpty {
+                bytes[rng.below(bytes.count)] = UInt8(truncatingIfNeeded: rng.next())
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        default:
+            return corpus[rng.below(corpus.count)] + "\n" + Self.tokens[rng.below(Self.tokens.count)]
+        }
     }
 }

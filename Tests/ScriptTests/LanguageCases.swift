@@ -82,6 +82,23 @@ let valueCases: [(String, String?)] = [
     ("func void() { }\nvoid()", nil), ("func even(_ n: Int) -> Bool { return n == 0 ? true : odd(n - 1) }\n"
         + "func odd(_ n: Int) -> Bool { return n == 0 ? false : even(n - 1) }\neven(10)", "true"),
     ("[1, 2, 3].map { x in x + 1 }", "[2, 3, 4]"), ("func f(x: Double) -> Double { return x * 2 }\nf(x: 2)", "4.0"),
+    // scopes, captures and in-place updates
+    ("var fs: [Any] = []\nfor i in 0..<3 { fs.append({ i * 10 }) }\nfs.map { $0() }", "[0, 10, 20]"),
+    ("func outer() -> Int {\n  let k = 5\n  func g() -> Int { return k + h() }\n  func h() -> Int { return 1 }\n"
+        + "  return g()\n}\nouter()", "6"),
+    ("var ys = [1, 2]\nvar zs = ys\nzs.append(3)\nzs[0] = 9\n[ys, zs]", "[[1, 2], [9, 2, 3]]"),
+    ("let x = 1\nvar seen = 0\nif true { let x = 2; seen = x }\n[x, seen]", "[1, 2]"),
+    ("let k = 1\nfunc fd(a: Int, b: Int = k + 1) -> Int { return a + b }\nfd(a: 1)", "3"),
+    ("func makeCounter() -> () -> Int { var c = 0; return { c += 1; return c } }\nlet c1 = makeCounter()\n"
+        + "let c2 = makeCounter()\nc1()\nc1()\n[c1(), c2()]", "[3, 1]"),
+    ("var m = [[1, 2], [3]]\nm[1].append(4)\nm", "[[1, 2], [3, 4]]"),
+    ("var w = 0\nvar s = 0\nwhile w < 3 { var t = w * 2; t += 1; s += t; w += 1 }\ns", "9"),
+    ("func f(_ n: Int) -> Int { var acc: [Int] = []; for i in 0..<n { acc.append(i * i) }; return acc.sum() }\nf(4)", "14"),
+    ("let add = { (a: Int, b: Int) -> Int in a + b }\n[1, 2, 3].reduce(0, add)", "6"),
+    ("[[3, 1], [2]].map { $0.sorted { $0 < $1 } }", "[[1, 3], [2]]"),
+    ("func loop() -> Int { var i = 0; while true { i += 1; if i == 5 { return i } } }\nloop()", "5"),
+    ("var d = [\"a\": 1]\nfor k in [\"b\", \"c\"] { d[k] = k.count }\nd.count", "3"),
+    ("2.5 * 2 < 5.5 && 7 % 4 == 3", "true"), ("let big = 4611686018427387903\nbig + big", "9223372036854775806"),
     // maths
     ("abs(-3)", "3"), ("abs(-2.5)", "2.5"), ("min(3, 1, 2)", "1"), ("max(3, 1, 2)", "3"), ("max([4, 9, 2])", "9"),
     ("sqrt(16.0)", "4.0"), ("exp(0.0)", "1.0"), ("log(1.0)", "0.0"), ("pow(2, 10)", "1024.0"), ("round(2.5)", "3.0"),
@@ -132,7 +149,8 @@ let errorCases: [(String, String, Int, Int, String)] = [
     ("print(separatr: \" \")", "TypeError", 1, 6, "print has no argument labelled 'separatr'; did you mean `separator`?"),
     ("pow(2)", "TypeError", 1, 4, "pow is missing its argument (unlabelled Double); signature: pow(_: Double, _: Double) -> Double"),
     ("func r(_ n: Int) -> Int { return r(n + 1) }\nr(0)", "RecursionError", 1, 35, "maximum call depth (2000) exceeded in 'r'"),
-    ("Array(0..<100000000)", "ValueError", 1, 6, "the range 0..<100000000 has 100000000 elements; at most 50000000 can be made into an array"),
+    ("Array(0..<100000000)", "ValueError", 1, 6, "the range 0..<100000000 has 100000000 elements; at most 1000000 can be made into an array"),
+    ("Array(0..<10000000,)", "ValueError", 1, 6, "the range 0..<10000000 has 10000000 elements; at most 1000000 can be made into an array"),
     ("5...1", "ValueError", 1, 2, "range requires lowerBound <= upperBound, got 5...1"),
     ("[1, 2].foo", "AttributeError", 1, 8, "value of type [Int] has no member 'foo'"),
     ("[1, 2].coutn", "AttributeError", 1, 8, "value of type [Int] has no member 'coutn'; did you mean `count`?"),
@@ -156,6 +174,12 @@ let errorCases: [(String, String, Int, Int, String)] = [
     ("[1].map { $99999999999999999999 }", "SyntaxError", 1, 11, "expected a digit after '$'"),
     ("[1].map { $9223372036854775807 }", "SyntaxError", 1, 11, "anonymous closure argument '$9223372036854775807' is out of range"),
     ("denoize", "NameError", 1, 1, "cannot find 'denoize' in scope; did you mean `denoise`?"),
+    ("func f() { let a = 1; a = 2 }\nf()", "TypeError", 1, 23, "cannot assign to 'a': it is a 'let' constant; declare it with 'var' to change it"),
+    ("if true { let a = 1; let a = 2 }", "SyntaxError", 1, 22, "invalid redeclaration of 'a'"),
+    ("func f() -> Int { var z: Int; return z }\nf()", "NameError", 1, 38, "'z' is used before it has a value"),
+    ("func f() -> Int { let total = 1; return totl }\nf()", "NameError", 1, 41, "cannot find 'totl' in scope; did you mean `total`?"),
+    ("var i: Int = 0\nwhile i < 3 { i += 1.5 }", "TypeError", 2, 15, "cannot use a value of type Double as Int"),
+    ("[1, 2].map { $0 / 0 }", "ZeroDivisionError", 1, 17, "division by zero"),
 ]
 
 let supported = "RapidEELS Script supports let/var, func, closures, if/else, for-in, while, break/continue/return, "

@@ -60,6 +60,31 @@ final class LanguageTests: XCTestCase {
         XCTAssertEqual(c?["text/plain"], "1")
     }
 
+    func testClosuresRunOnceAndFunctionsSeeLaterCells() {
+        let out = OutputCapture()
+        let interpreter = Interpreter(output: out)
+        _ = interpreter.execute("[1, 2].map { print($0) }")
+        XCTAssertEqual(out.stdout, "1\n2\n")
+        _ = interpreter.execute("var g = 1\nfunc readG() -> Int { return g }")
+        _ = interpreter.execute("let g = 5")
+        guard case .success(let b) = interpreter.execute("readG()") else { return XCTFail() }
+        XCTAssertEqual(b?["text/plain"], "5")
+        _ = interpreter.execute("%reset")
+        guard case .failure(let e) = interpreter.execute("g") else { return XCTFail("g should be gone") }
+        XCTAssertEqual(e.kind, "NameError")
+    }
+
+    func testInterruptStopsTheDatasetSimulator() {
+        let interpreter = Interpreter(output: OutputCapture())
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { interpreter.cancellation.request() }
+        let start = Date()
+        guard case .failure(let e) = interpreter.execute("let d = simulatePaperDataset(seed: 1)") else {
+            return XCTFail("should be interrupted")
+        }
+        XCTAssertEqual(e.kind, "Interrupted")
+        XCTAssertLessThan(Date().timeIntervalSince(start), 5)
+    }
+
     func testSyntaxErrorRunsNothing() {
         let out = OutputCapture()
         let interpreter = Interpreter(output: out)

@@ -155,9 +155,12 @@ func paperThicknessProfile(_ thickness: ThicknessClass, location: Int) -> Closed
 /// - Parameters:
 ///   - seed: the random seed of location parameters and shot noise.
 ///   - scale: in (0, 1]; columns become max(40, round(638 x scale)) (rows stay 10, the shift stays 1.5 eV across).
-/// - Throws: `EELSError.value` for a scale outside (0, 1] or options out of range.
+///   - isCancelled: polled before each location's tables and each SI; when it returns true the work stops.
+/// - Throws: `EELSError.value` for a scale outside (0, 1] or options out of range; `CancellationError` when
+///   `isCancelled` asked to stop.
 public func simulatePaperDataset(seed: UInt64 = 0, scale: Double = 1,
-                                 options: PaperDatasetOptions = PaperDatasetOptions()) throws -> SimulatedDataset {
+                                 options: PaperDatasetOptions = PaperDatasetOptions(),
+                                 isCancelled: () -> Bool = { false }) throws -> SimulatedDataset {
     guard scale > 0, scale <= 1 else {
         throw EELSError.value("simulatePaperDataset: scale \(scale) must be in (0, 1]")
     }
@@ -199,6 +202,7 @@ public func simulatePaperDataset(seed: UInt64 = 0, scale: Double = 1,
     var failures: [Error] = []
     let lock = NSLock()
     DispatchQueue.concurrentPerform(iterations: locationPhysics.count) { location in
+        if isCancelled() { return }
         let spec = plans[planLocation.firstIndex(of: location)!].spec
         do {
             let simulator = try OKEdgeSimulator(physics: locationPhysics[location])
@@ -213,14 +217,17 @@ public func simulatePaperDataset(seed: UInt64 = 0, scale: Double = 1,
         }
     }
     if let failure = failures.first { throw failure }
+    if isCancelled() { throw CancellationError() }
     var results = [Result<SimulatedSpectrumImage, Error>?](repeating: nil, count: plans.count)
     DispatchQueue.concurrentPerform(iterations: plans.count) { index in
+        if isCancelled() { return }
         let (simulator, table) = prepared[planLocation[index]]!
         let result = Result { try simulateSpectrumImage(plans[index].spec, with: simulator, table: table) }
         lock.lock()
         results[index] = result
         lock.unlock()
     }
+    if isCancelled() { throw CancellationError() }
     let items = try plans.indices.map { index -> SimulatedItem in
         let plan = plans[index]
         return SimulatedItem(name: plan.name, state: plan.state, thicknessClass: plan.thickness,

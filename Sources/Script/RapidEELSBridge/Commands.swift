@@ -84,7 +84,8 @@ public enum RapidEELSCommands {
             let seed = UInt64(max(0, try args.int(0, default: Int(ctx.seed))))
             let scale = try args.double(1, default: 1)
             guard scale > 0, scale <= 1 else { throw ctx.error("ValueError", "scale must be in (0, 1], got \(scale)") }
-            let data = try simulatePaperDataset(seed: seed, scale: scale)
+            let data = try simulatePaperDataset(seed: seed, scale: scale,
+                                                isCancelled: { ctx.cancellation.isCancelled })
             let items = data.items.map { item -> SpectrumImageObject in
                 var si = item.image
                 si.metadata["title"] = item.name
