@@ -29,8 +29,7 @@ extension Interpreter {
     /// Calls a user function. `labels` are the call's argument labels; nil calls positionally (labels ignored).
     func callUser(_ code: CompiledFunction, _ captured: Frame, _ args: [Value], labels: [String?]?,
                   at location: SourceLocation) throws -> Value {
-        callCounter &+= 1
-        if callCounter & 255 == 0 { try checkInterrupt(location) }
+        try interruptPoll.tick(location)
         guard callDepth < Interpreter.maxCallDepth else {
             throw ScriptError(kind: "RecursionError", message: "maximum call depth (\(Interpreter.maxCallDepth)) "
                 + "exceeded in '\(code.name)'", location: location)

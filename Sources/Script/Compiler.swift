@@ -184,11 +184,10 @@ extension Interpreter {
         case .whileLoop(let condition, let body, let location):
             let test = compileCondition(condition, scope)
             let run = compileNestedBlock(body, scope).run
+            let poll = interruptPoll
             return markTopLevel({ f in
-                var iteration = 0
                 while try test(f) {
-                    iteration &+= 1
-                    if iteration & 1023 == 0 { try interp.checkInterrupt(location) }
+                    try poll.tick(location)
                     switch try run(f) {
                     case .breakLoop: return .normal
                     case .returned(let v): return .returned(v)
@@ -321,13 +320,10 @@ extension Interpreter {
             if let secondSlot { f.slots[secondSlot] = y ?? Value.none }
             return try run(f)
         }
+        let interruptPoll = self.interruptPoll
         return { f in
             let sequenceValue = try sequence(f)
-            var iteration = 0
-            func poll() throws {
-                iteration &+= 1
-                if iteration & 1023 == 0 { try interp.checkInterrupt(location) }
-            }
+            func poll() throws { try interruptPoll.tick(location) }
             switch sequenceValue {
             case .range(let a, let b):
                 guard second == nil else {

@@ -12,7 +12,8 @@ final class Binding {
     }
 }
 
-/// A scope: names to bindings, with a parent scope. Closures capture scopes by reference, as Swift does.
+/// Names to bindings: the globals of a notebook (compiled code keeps locals in `Frame`s), looked up by name so
+/// that a later cell may redeclare them.
 final class Environment {
     let parent: Environment?
     var bindings: [String: Binding] = [:]

@@ -90,6 +90,23 @@ final class StaticScope {
     }
 }
 
+/// Polls the cancellation flag every 512 ticks. Every loop iteration and call ticks the one counter of its
+/// interpreter, so nested short loops are interrupted as promptly as one long loop (a tick costs an increment; the
+/// flag's lock is taken a few thousand times a second at most).
+final class InterruptPoll {
+    let cancellation: Cancellation
+    private var ticks = 0
+
+    init(_ cancellation: Cancellation) { self.cancellation = cancellation }
+
+    @inline(__always) func tick(_ location: SourceLocation) throws {
+        ticks &+= 1
+        if ticks & 511 == 0, cancellation.isCancelled {
+            throw ScriptError(kind: "Interrupted", message: "interrupted by the user", location: location)
+        }
+    }
+}
+
 /// A counter shared between the interpreter and its compiled code (read without touching the interpreter).
 final class Generation {
     var value = 0

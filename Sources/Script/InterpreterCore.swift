@@ -34,8 +34,8 @@ public final class Interpreter {
     var globals = Environment(parent: nil)
     /// Bumped whenever a global's binding is replaced (redeclared, `%reset`), invalidating cached lookups.
     let globalsGeneration = Generation()
-    /// Counts calls, to poll the cancellation flag every few hundred of them.
-    var callCounter = 0
+    /// Ticked by every loop iteration and call; polls `cancellation`.
+    lazy var interruptPoll = InterruptPoll(cancellation)
     var lastValue: Value?
     var cellDeclared: Set<String> = []
     var callDepth = 0

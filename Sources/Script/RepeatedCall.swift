@@ -59,8 +59,7 @@ final class RepeatedCall {
 
     private func run(_ code: CompiledFunction, _ frame: Frame) throws -> Value {
         let interp = interpreter
-        interp.callCounter &+= 1
-        if interp.callCounter & 255 == 0 { try interp.checkInterrupt(location) }
+        try interp.interruptPoll.tick(location)
         guard interp.callDepth < Interpreter.maxCallDepth else {
             throw ScriptError(kind: "RecursionError", message: "maximum call depth (\(Interpreter.maxCallDepth)) "
                 + "exceeded in '\(code.name)'", location: location)

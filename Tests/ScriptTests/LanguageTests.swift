@@ -131,6 +131,16 @@ final class LanguageTests: XCTestCase {
         XCTAssertEqual(b?["text/plain"], "7")
     }
 
+    func testInterruptReachesNestedShortLoops() {
+        let interpreter = Interpreter(output: OutputCapture())
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { interpreter.cancellation.request() }
+        let start = Date()
+        guard case .failure(let e) = interpreter.execute("var n = 0\nfor a in 0..<1000 { for b in 0..<1000 { "
+            + "var c = 0; while c < 1000 { c += 1; n += 1 } } }") else { return XCTFail("should be interrupted") }
+        XCTAssertEqual(e.kind, "Interrupted")
+        XCTAssertLessThan(Date().timeIntervalSince(start), 1.5)
+    }
+
     func testHelpReadsTheRegistry() {
         let out = OutputCapture()
         _ = run("help(denoise)", out)
