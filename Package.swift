@@ -43,6 +43,8 @@ let package = Package(
 
         // MARK: - Benchmarks (bench/aec_keras.py runs this against Keras)
         .executableTarget(name: "aec-bench", dependencies: ["NeuralCore", "RapidEELS"], path: "bench/aec_keras_bench"),
+        // bench/calibration.sh: the simulator's calibration against the paper's accuracies (issue 6).
+        .executableTarget(name: "calibration-bench", dependencies: ["EELS", "NeuralCore", "RapidEELS"], path: "bench/calibration_bench"),
         .executableTarget(name: "io-preprocess-bench", dependencies: ["EELS"], path: "bench/io_preprocess_bench"),
         // bench/gpu.sh runs this on the GPU machine against PyTorch (built here by bench/gpu-build.sh).
         .executableTarget(name: "rapideels-gpu-bench", dependencies: ["NeuralCore"], path: "bench/gpu/swift"),

@@ -21,7 +21,9 @@ struct RunScript: ParsableCommand {
         let box = ResultBox()
         let done = DispatchSemaphore(value: 0)
         let thread = Thread {
-            let interpreter = Interpreter(output: TerminalOutput())
+            let output = TerminalOutput()
+            box.output = output
+            let interpreter = Interpreter(output: output)
             DisplayCommands.install(in: interpreter)
             box.result = interpreter.execute(code)
             done.signal()
@@ -29,9 +31,10 @@ struct RunScript: ParsableCommand {
         thread.stackSize = 256 << 20
         thread.start()
         done.wait()
+        box.output?.flushPendingUpdates()
         switch box.result {
         case .success(let bundle):
-            if let text = bundle?["text/plain"] { print(text) }
+            if let text = bundle?["text/plain"] { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
         case .failure(let error):
             FileHandle.standardError.write(Data((error.traceback.joined(separator: "\n") + "\n").utf8))
             throw ExitCode(1)
@@ -39,16 +42,49 @@ struct RunScript: ParsableCommand {
     }
 }
 
-/// Script output on a terminal: streams as they are, displays as their text/plain.
+/// Script output on a terminal: streams as they are, displays as their text/plain. An updating display (live
+/// training progress) prints at most one line every `updateInterval` seconds, plus its final state.
 final class TerminalOutput: ScriptOutput {
+    /// Seconds between printed updates of one display.
+    let updateInterval: TimeInterval
+    private var lastPrinted: [String: Date] = [:]
+    private var pending: [String: String] = [:]
+
+    init(updateInterval: TimeInterval = 10) { self.updateInterval = updateInterval }
+
     func stream(_ name: StreamName, _ text: String) {
+        flushPendingUpdates()
         let handle = name == .stdout ? FileHandle.standardOutput : FileHandle.standardError
         handle.write(Data(text.utf8))
     }
 
     func display(_ bundle: [String: String], displayID: String?, update: Bool) {
-        if let text = bundle["text/plain"] { print(text) }
+        guard let text = bundle["text/plain"] else { return }
+        guard let displayID else {
+            flushPendingUpdates()
+            writeLine(text)
+            return
+        }
+        let now = Date()
+        if let last = lastPrinted[displayID], now.timeIntervalSince(last) < updateInterval {
+            pending[displayID] = text
+            return
+        }
+        pending[displayID] = nil
+        lastPrinted[displayID] = now
+        writeLine(text)
     }
+
+    /// Prints the newest unprinted state of every updating display.
+    func flushPendingUpdates() {
+        for (id, text) in pending.sorted(by: { $0.key < $1.key }) {
+            writeLine(text)
+            lastPrinted[id] = Date()
+        }
+        pending.removeAll()
+    }
+
+    private func writeLine(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
 
     func clearOutput(wait: Bool) {}
 
@@ -61,4 +97,5 @@ final class TerminalOutput: ScriptOutput {
 /// Carries the script's result from its thread back to `run` (written once before the semaphore signals).
 private final class ResultBox: @unchecked Sendable {
     var result: ExecutionResult = .success(nil)
+    var output: TerminalOutput?
 }

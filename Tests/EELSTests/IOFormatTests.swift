@@ -51,6 +51,23 @@ final class IOFormatTests: XCTestCase {
         XCTAssertThrowsError(try TwoColumnText.read(bytes: Array(uneven.utf8), path: "u.txt"))
     }
 
+    func testTextTableColumnsAndHeaderTitle() throws {
+        let table = "# a comment\nenergy,first,second\n520,1,10\n520.25,2,20\n520.5,3,30\n"
+        let second = try TwoColumnText.read(bytes: Array(table.utf8), path: "t.csv", column: 2)
+        XCTAssertEqual(second.values, [10, 20, 30])
+        XCTAssertEqual(second.metadata["title"], "second")
+        XCTAssertEqual(second.energy.scale, 0.25, accuracy: 1e-12)
+        XCTAssertEqual(try TwoColumnText.read(bytes: Array(table.utf8), path: "t.csv").values, [1, 2, 3])
+        XCTAssertThrowsError(try TwoColumnText.read(bytes: Array(table.utf8), path: "t.csv", column: 3)) { error in
+            XCTAssertTrue("\(error)".contains("line 3"), "\(error)")
+        }
+        XCTAssertThrowsError(try TwoColumnText.read(bytes: Array(table.utf8), path: "t.csv", column: 0))
+        let msa = try SharedData.url("data/real/coreloss_spectrum.msa")
+        XCTAssertThrowsError(try load(msa.path, column: 2)) { error in
+            XCTAssertTrue("\(error)".contains("columns apply to text tables"), "\(error)")
+        }
+    }
+
     func testNPYRoundTripWithSidecar() throws {
         var si = SpectrumImage(rows: 2, columns: 3, energy: EnergyAxis(offset: 520, scale: 0.25, size: 4),
                                data: (0..<24).map(Float.init))

@@ -130,3 +130,27 @@ final class SimulatedSpectrumImageTests: XCTestCase {
         XCTAssertThrowsError(try item.meanSpectrum(rows: 0..<0, columns: 0..<4))
     }
 }
+
+/// Shot noise at small means (a sparse, low-dose SI): variance = mean and the zero fraction = e^-mean.
+final class SimulatedLowDoseTests: XCTestCase {
+    func testSmallMeansArePoissonToo() throws {
+        var spec = SpectrumImageSpec(state: .initial, thickness: 0.7...0.7, seed: 8)
+        spec.columns = 200
+        spec.shiftAcrossScan = 0
+        spec.physics.edgeScale = 0.05
+        spec.physics.edgeCountsAt08MFP = 0.5
+        let si = try simulateSpectrumImage(spec)
+        let pixels = si.image.pixelCount, channels = si.image.channels
+        for k in [100, 700, 1100] {
+            let mean = Double(si.expected[k])
+            XCTAssertLessThan(mean, 1.5)
+            let values = (0..<pixels).map { Double(si.image.data[$0 * channels + k]) }
+            let m = values.reduce(0, +) / Double(pixels)
+            let variance = values.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(pixels - 1)
+            let zeros = Double(values.filter { $0 == 0 }.count) / Double(pixels)
+            XCTAssertEqual(m, mean, accuracy: 4 * (mean / Double(pixels)).squareRoot())
+            XCTAssertEqual(variance / mean, 1, accuracy: 0.12)
+            XCTAssertEqual(zeros, exp(-mean), accuracy: 0.03)
+        }
+    }
+}

@@ -34,8 +34,9 @@ public enum FileFormat: String, Sendable, CaseIterable {
 ///     let si = try load("EELS_SI.dm4").spectrumImage      // 2 x 2 x 2048
 ///     let s = try load("coreloss_spectrum.msa").spectrum   // 2048 channels from 360 eV
 ///
+/// `column` picks the value column of a multi-column text table (1 = the first after the energy).
 /// - Throws: `EELSError.file(path:detail:)` saying where parsing failed.
-public func load(_ path: String) throws -> LoadedData {
+public func load(_ path: String, column: Int = 1) throws -> LoadedData {
     let bytes = try FileBytes(mapping: path)
     guard !bytes.isEmpty else { throw EELSError.file(path: path, detail: "the file is empty") }
     let head = Array(bytes.prefix(512))
@@ -43,18 +44,22 @@ public func load(_ path: String) throws -> LoadedData {
         throw EELSError.file(path: path, detail: "unrecognised format: not DM3/DM4, NPY, EMSA/MSA or text "
             + "(first bytes \(head.prefix(8).map { String($0, radix: 16) }.joined(separator: " ")))")
     }
+    if column != 1 && format != .text {
+        throw EELSError.file(path: path, detail: "column \(column) was asked for, but this is a \(format) file; "
+            + "columns apply to text tables")
+    }
     switch format {
     case .dm3, .dm4: return try DMFile(bytes: bytes, path: path).load()  // decoded from the mapping
-    default: return try load(bytes: bytes.array, format: format, path: path)
+    default: return try load(bytes: bytes.array, format: format, path: path, column: column)
     }
 }
 
 /// Parses bytes already in memory in the given format; `path` names the source in errors.
-public func load(bytes: [UInt8], format: FileFormat, path: String) throws -> LoadedData {
+public func load(bytes: [UInt8], format: FileFormat, path: String, column: Int = 1) throws -> LoadedData {
     switch format {
     case .dm3, .dm4: return try DMFile(bytes: bytes, path: path).load()
     case .msa: return .spectrum(try MSAFormat.read(bytes: bytes, path: path))
-    case .text: return .spectrum(try TwoColumnText.read(bytes: bytes, path: path))
+    case .text: return .spectrum(try TwoColumnText.read(bytes: bytes, path: path, column: column))
     case .npy: return try NPYFormat.read(bytes: bytes, path: path, sidecar: NPYFormat.sidecar(for: path))
     }
 }

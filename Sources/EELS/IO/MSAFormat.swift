@@ -118,27 +118,36 @@ public enum MSAFormat {
 ///     let s = try TwoColumnText.read(path: "La2NiO4_eels.txt")   // 424 eV + 0.25 eV/channel
 public enum TwoColumnText {
     /// Reads a spectrum from a file.
-    public static func read(path: String) throws -> Spectrum {
-        try read(bytes: readFileBytes(path), path: path)
+    public static func read(path: String, column: Int = 1) throws -> Spectrum {
+        try read(bytes: readFileBytes(path), path: path, column: column)
     }
 
-    /// Reads a spectrum from bytes; `path` names the source in errors.
-    public static func read(bytes: [UInt8], path: String) throws -> Spectrum {
+    /// Reads a spectrum from bytes; `path` names the source in errors. `column` picks the value column of a
+    /// multi-column table (1 = the first after the energy); a header line names the spectrum.
+    /// - Throws: `EELSError.file` naming the line that failed, or a column the table does not have.
+    public static func read(bytes: [UInt8], path: String, column: Int = 1) throws -> Spectrum {
+        guard column >= 1 else {
+            throw EELSError.file(path: path, detail: "column \(column): value columns are numbered from 1")
+        }
         let text = String(decoding: bytes, as: UTF8.self)
         var energies: [Double] = [], values: [Double] = []
+        var title = ""
         var lineNumber = 0
         for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             lineNumber += 1
             let fields = rawLine.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" || $0 == ";" || $0 == "\r" })
             if fields.isEmpty || fields[0].hasPrefix("#") { continue }
-            let numbers = fields.prefix(2).compactMap { Double($0) }
-            if numbers.count < 2 {
-                if energies.isEmpty { continue }  // a header line
-                throw EELSError.file(path: path, detail: "line \(lineNumber): expected two numbers, "
-                    + "found '\(rawLine.prefix(40))'")
+            let numbers = fields.prefix(column + 1).compactMap { Double($0) }
+            if numbers.count < column + 1 {
+                if energies.isEmpty {  // a header line
+                    if fields.count > column, Double(fields[0]) == nil { title = String(fields[column]) }
+                    if fields.count > column || Double(fields[0]) == nil { continue }
+                }
+                throw EELSError.file(path: path, detail: "line \(lineNumber): expected \(column + 1) numbers "
+                    + "(energy and value column \(column)), found '\(rawLine.prefix(40))'")
             }
             energies.append(numbers[0])
-            values.append(numbers[1])
+            values.append(numbers[column])
         }
         guard energies.count >= 2 else {
             throw EELSError.file(path: path, detail: "fewer than two (energy, value) rows")
@@ -152,6 +161,6 @@ public enum TwoColumnText {
         }
         let axis = EnergyAxis(offset: energies[0], scale: scale, size: values.count)
         return Spectrum(values: values.map { Float($0) }, energy: axis,
-                        metadata: ["source": path, "format": "text", "dtype": "float64", "title": ""])
+                        metadata: ["source": path, "format": "text", "dtype": "float64", "title": title])
     }
 }

@@ -30,9 +30,10 @@ public struct SimulationVariability: Sendable, Equatable {
     public var peakHeight: Double = 0.10
     /// Dose multiplier range (counts at the edge relative to `physics.edgeCountsAt08MFP`): 1...1 = the paper's 15.
     public var doseRange: ClosedRange<Double> = 1...1
-    /// SrFeO2.5 fraction of annealed locations (1 = fully converted), drawn per location [A].
+    /// SrFeO2.5 fraction of annealed locations (1 = fully converted), drawn per location for each end of the scan
+    /// (the fraction then varies linearly along it: an unevenly reduced film) [A].
     public var annealedConversionRange: ClosedRange<Double> = 1...1
-    /// SrFeO2.5 fraction left in initial locations (0 = pure SrFeO3-δ) [A].
+    /// SrFeO2.5 fraction present in initial locations (0 = pure SrFeO3-δ), drawn like the above [A].
     public var initialResidualRange: ClosedRange<Double> = 0...0
 
     public init() {}
@@ -185,8 +186,8 @@ public func simulatePaperDataset(seed: UInt64 = 0, scale: Double = 1,
                     spec.physics = drawn.physics
                     spec.shiftAcrossScan = drawn.shiftAcrossScan
                     spec.shiftOffset = drawn.shiftOffset + options.variability.frameJitter * rng.uniform(-1, 1)
-                    spec.annealedFractionStart = drawn.fraction
-                    spec.annealedFractionEnd = drawn.fraction
+                    spec.annealedFractionStart = drawn.fraction.start
+                    spec.annealedFractionEnd = drawn.fraction.end
                     let suffix = state == .annealed ? "a" : ""
                     plans.append(Plan(name: "EELS \(thickness.rawValue) \(location)_\(frame)\(suffix)", state: state,
                                       thickness: thickness, location: location, frame: frame, spec: spec))
@@ -240,7 +241,8 @@ public func simulatePaperDataset(seed: UInt64 = 0, scale: Double = 1,
 
 /// One location's randomised physics and geometry.
 private func drawLocation(options: PaperDatasetOptions, state: OxidationState, rng: inout SeededGenerator)
-    -> (physics: SimulationPhysics, shiftOffset: Double, shiftAcrossScan: Double, fraction: Double) {
+    -> (physics: SimulationPhysics, shiftOffset: Double, shiftAcrossScan: Double,
+        fraction: (start: Double, end: Double)) {
     let v = options.variability
     var physics = options.physics
     physics.backgroundExponent += v.backgroundExponent * rng.uniform(-1, 1)
@@ -258,7 +260,7 @@ private func drawLocation(options: PaperDatasetOptions, state: OxidationState, r
     let shiftOffset = v.shiftOffset * rng.uniform(-1, 1)
     let shiftAcrossScan = 1.5 + v.shiftAcrossScan * rng.uniform(-1, 1)
     let range = state == .initial ? v.initialResidualRange : v.annealedConversionRange
-    let fraction = rng.uniform(range.lowerBound, range.upperBound)
+    let fraction = (rng.uniform(range.lowerBound, range.upperBound), rng.uniform(range.lowerBound, range.upperBound))
     return (physics, shiftOffset, shiftAcrossScan, fraction)
 }
 

@@ -160,9 +160,19 @@ func simulateSpectrumImage(_ spec: SpectrumImageSpec, with simulator: OKEdgeSimu
     }
     var data = [Float](repeating: 0, count: spec.rows * columns * channels)
     var generator = SeededGenerator(seed: spec.seed)
-    for r in 0..<spec.rows {
+    // Column by column, channel by channel: the rows share each channel's Poisson set-up.
+    let readNoise = spec.physics.readNoise
+    data.withUnsafeMutableBufferPointer { output in
         for c in 0..<columns {
-            simulator.sampleCounts(means[c], into: &data, start: (r * columns + c) * channels, using: &generator)
+            let samplers = means[c].map { PoissonInversion(mean: $0) }
+            for r in 0..<spec.rows {
+                let start = (r * columns + c) * channels
+                for k in 0..<channels {
+                    var count = samplers[k].sample(using: &generator)
+                    if readNoise > 0 { count += readNoise * generator.nextGaussian() }
+                    output[start + k] = Float(count)
+                }
+            }
         }
     }
     let image = SpectrumImage(rows: spec.rows, columns: columns, energy: simulator.outputAxis, data: data,

@@ -17,6 +17,8 @@ public final class PaperClassifier {
     public let headIndex: Int
     /// Class names saved with the model.
     public static let defaultLabels = ["initial (SrFeO3)", "annealed (SrFeO2.5)"]
+    /// The losses of the last (possibly interrupted) head training.
+    public private(set) var lastHistory: TrainingHistory?
     /// Metadata saved with the model; filled by `load(from:)`.
     public var metadata: [String: String] = [:]
 
@@ -68,6 +70,11 @@ public final class PaperClassifier {
     }
 
     /// Trains the head (encoder frozen) with Adam on binary cross-entropy against one-hot `labels` (0 or 1).
+    ///
+    /// The encoder is frozen, so its latent vectors are computed once (inference mode) and the 12-weight head is
+    /// trained on them: the same model as Keras's frozen-encoder classifier, at a small fraction of the cost, so
+    /// the head can be trained to convergence. (Keras would also apply the encoder's dropout while the head
+    /// trains; here the head sees the latents it will see at inference.)
     /// - Throws: `NeuralError.invalidArgument` for a label other than 0/1 or a count mismatch, and as
     ///   `PaperAutoencoder.train`.
     @discardableResult
@@ -84,10 +91,43 @@ public final class PaperClassifier {
             }
             targets[row * 2 + label] = 1
         }
+        let latents = try latent(inputs: inputs, count: n)
+        let dead = deadLatentUnits(latents)
+        guard dead.count < PaperArchitecture.latentSize else {
+            throw NeuralError.invalidArgument("every latent unit of the encoder is zero on the training data (dead "
+                + "ReLUs): the autoencoder did not train; train it again with another seed")
+        }
+        let head = try Sequential([try Dense(name: "classifier", inputSize: PaperArchitecture.latentSize, units: 2),
+                                   Softmax(name: "classifier.softmax", shape: [2])])
+        network.engine.synchronizeParameters()
+        head.restore(network.parameters.suffix(from: headParameterIndex).map(\.values))
         let options = TrainingOptions(epochs: epochs, batchSize: batchSize, seed: seed, validationSplit: validationSplit,
-                                      loss: .binaryCrossEntropy, learningRate: learningRate,
-                                      firstTrainableLayer: headIndex)
-        return try network.fit(inputs: inputs, targets: targets, count: n, options: options, progress: progress,
-                               isCancelled: isCancelled)
+                                      loss: .binaryCrossEntropy, learningRate: learningRate)
+        defer {
+            let trained = head.snapshot()
+            for (target, values) in zip(network.parameters.suffix(from: headParameterIndex), trained) {
+                target.values = values
+            }
+            network.parametersDidChange()
+            lastHistory = head.lastHistory
+        }
+        return try head.fit(inputs: latents, targets: targets, count: n, options: options, progress: progress,
+                            isCancelled: isCancelled)
     }
+
+    /// The encoder's 5-dim latent vectors: inputs [count, 240] -> [count, 5].
+    public func latent(inputs: [Float], count: Int? = nil) throws -> [Float] {
+        let n = try PaperArchitecture.sampleCount(inputs, size: PaperArchitecture.spectrumLength, what: "inputs",
+                                                  count: count)
+        return try network.predict(inputs, count: n, layers: 0..<headIndex)
+    }
+
+    /// Latent units that are zero for every sample (dead ReLUs carry no information for the head).
+    public func deadLatentUnits(_ latents: [Float]) -> [Int] {
+        let k = PaperArchitecture.latentSize
+        return (0..<k).filter { unit in stride(from: unit, to: latents.count, by: k).allSatisfy { latents[$0] <= 0 } }
+    }
+
+    /// Index of the head's first parameter in `network.parameters`.
+    private var headParameterIndex: Int { network.layers.prefix(headIndex).reduce(0) { $0 + $1.parameters.count } }
 }

@@ -52,7 +52,7 @@ public final class OxidationClassifier {
             history = try network.train(inputs: inputs, labels: labels, epochs: epochs, batchSize: batchSize,
                                         seed: seed, progress: progress, isCancelled: isCancelled)
         } catch is CancellationError {
-            history = network.network.lastHistory
+            history = network.lastHistory
             throw CancellationError()
         }
         return history!

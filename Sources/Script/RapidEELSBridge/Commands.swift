@@ -57,12 +57,14 @@ public enum RapidEELSCommands {
 
     static func registerData(_ r: CommandRegistry) {
         r.register(Command(name: "load", parameters: [CommandParameter(nil, "String", doc: "a DM3, DM4, MSA/EMSA, "
-                            + "two-column text or NPY file; the format is read from the content")],
+                            + "two-column text or NPY file; the format is read from the content"),
+                                                      CommandParameter("column", "Int", default: "1",
+                                                                       doc: "value column of a text table")],
                            returns: "SpectrumImage or Spectrum",
                            doc: "Reads a measured spectrum or spectrum image.",
                            example: "let si = load(\"EELS_SI.dm4\")") { args, _ in
             let path = try args.string(0)
-            let loaded = try EELS.load(path)
+            let loaded = try EELS.load(path, column: try args.int(1, default: 1))
             switch loaded {
             case .spectrum(var s):
                 if s.metadata["title"] == nil { s.metadata["title"] = (path as NSString).lastPathComponent }

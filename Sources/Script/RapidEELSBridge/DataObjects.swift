@@ -37,10 +37,26 @@ final class SpectrumObject: ScriptObject {
         default: return nil
         }
     }
-    var methodNames: [String] { ["crop", "rebin", "removeBackground", "save"] }
+    var methodNames: [String] { ["crop", "normalized", "rebin", "removeBackground", "save"] }
     func method(_ name: String) -> Command? {
         let s = spectrum
         switch name {
+        case "normalized":
+            return Command(name: "normalized", parameters: [CommandParameter("to", "ClosedRange<Double>?",
+                            default: "the whole spectrum", doc: "eV window whose maximum becomes 1")],
+                           returns: "Spectrum", doc: "The spectrum divided by its maximum inside a window (eV), to "
+                            + "compare shapes of spectra with different counts.",
+                           example: "s.normalized(to: 525...545)") { args, _ in
+                let window = try args.closedRange(0, default: s.energy.offset...s.energy.end)
+                let peak = try s.crop(window).values.max() ?? 0
+                guard peak > 0, peak.isFinite else {
+                    throw ScriptError(kind: "ValueError", message: "the spectrum has no positive maximum in "
+                        + "\(fmt(window.lowerBound))...\(fmt(window.upperBound)) eV to normalise by")
+                }
+                var out = s
+                out.values = s.values.map { $0 / peak }
+                return .object(SpectrumObject(out))
+            }
         case "crop":
             return Command(name: "crop", parameters: [CommandParameter(nil, "ClosedRange<Double>", doc: "eV")],
                            returns: "Spectrum", doc: "The channels inside an energy range (eV).",

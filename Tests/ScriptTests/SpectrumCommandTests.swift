@@ -1,0 +1,47 @@
+import Foundation
+import Script
+import XCTest
+
+/// Spectrum commands that read the shared measured data: `load(_, column:)` and `normalized(to:)`.
+final class SpectrumCommandTests: XCTestCase {
+    func value(_ code: String) throws -> String {
+        switch Interpreter(output: OutputCapture()).execute(code) {
+        case .success(let bundle): return try XCTUnwrap(bundle?["text/plain"])
+        case .failure(let error): throw error
+        }
+    }
+
+    func sharedPath(_ relative: String) throws -> String {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../../shared/" + relative).standardized
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            if ProcessInfo.processInfo.environment["CI"] == "true" {
+                XCTFail("../shared is missing: \(url.path)")
+            }
+            throw XCTSkip("../shared is not beside the project (\(url.path))")
+        }
+        return url.path
+    }
+
+    func testLoadPicksAColumnOfATextTable() throws {
+        let path = try sharedPath("reference/fig7b-digitized.csv")
+        XCTAssertEqual(try value("load(\"\(path)\", column: 3).title"), "\"annealed_0.7MFP\"")
+        XCTAssertEqual(try value("load(\"\(path)\", column: 3).count"), "240")
+        XCTAssertEqual(try value("String(format: \"%.4f\", load(\"\(path)\", column: 3)[0])"), "\"-0.1653\"")
+        XCTAssertThrowsError(try value("load(\"\(path)\", column: 5)")) { error in
+            XCTAssertEqual((error as? ScriptError)?.kind, "FileError")
+            XCTAssertTrue("\(error)".contains("value column 5"), "\(error)")
+        }
+    }
+
+    func testNormalizedScalesTheWindowMaximumToOne() throws {
+        let path = try sharedPath("data/real/coreloss_spectrum.msa")
+        let code = "let s = load(\"\(path)\").removeBackground(.powerLaw, fit: 500...526)\n"
+        XCTAssertEqual(try value(code + "s.normalized(to: 525...560).crop(525...560).values.max()!"), "1.0")
+        let table = try sharedPath("reference/fig7b-digitized.csv")
+        XCTAssertThrowsError(try value("load(\"\(table)\", column: 3).normalized(to: 520...520.6)")) { error in
+            XCTAssertEqual((error as? ScriptError)?.kind, "ValueError")
+            XCTAssertTrue("\(error)".contains("no positive maximum"), "\(error)")
+        }
+    }
+}

@@ -1,0 +1,134 @@
+import EELS
+import NeuralCore
+import Foundation
+import RapidEELS
+
+// The simulator's calibration run (issue 6): the paper's method through the project's own pipeline (Denoiser:
+// robust-scaled inputs, block-mean power-law-subtracted targets, the 44,678-parameter autoencoder; then
+// OxidationClassifier: frozen encoder -> 5-dim latent -> Dense 2 softmax) on simulatePaperDataset, and the test
+// accuracy at 400 / 200 / 100 / 25 FPS next to the paper's.
+//
+// Usage: calibration-bench [--scale 0.25] [--sim-seed 1] [--seed 42] [--ae-epochs 60] [--clf-epochs 500]
+//        [--kappa K] [--dose D] [--conversion C] [--residual R] [--variability paper|low|none]
+//        [--noise poisson|gaussian|none]
+// Simulator options left out keep the simulator's defaults (the calibrated values).
+setvbuf(stdout, nil, _IOLBF, 0)
+var settings: [String: String] = [
+    "scale": "0.25", "sim-seed": "1", "seed": "42", "ae-epochs": "60", "clf-epochs": "500", "noise": "poisson",
+    "variability": "paper",
+]
+let optional = ["kappa", "dose", "conversion", "residual"]
+var arguments = Array(CommandLine.arguments.dropFirst())
+while !arguments.isEmpty {
+    let key = arguments.removeFirst()
+    let name = String(key.dropFirst(2))
+    guard key.hasPrefix("--"), settings[name] != nil || optional.contains(name), !arguments.isEmpty else {
+        FileHandle.standardError.write("calibration-bench: unknown option or missing value: \(key)\n".data(using: .utf8)!)
+        exit(2)
+    }
+    settings[name] = arguments.removeFirst()
+}
+func number(_ key: String) -> Double? { settings[key].flatMap(Double.init) }
+print("settings: " + settings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+
+var options = PaperDatasetOptions()
+if let kappa = number("kappa") { options.physics.pluralStrength = kappa }
+if let dose = number("dose") { options.physics.edgeCountsAt08MFP = dose }
+switch settings["variability"]! {
+case "none": options.variability = .none
+case "low":
+    var v = SimulationVariability()
+    v.shiftOffset = 0.25; v.shiftAcrossScan = 0.15; v.backgroundExponent = 0.25; v.plasmonEnergy = 1
+    v.plasmonWidthRange = 10...14; v.peakCentre = 0.1; v.peakHeight = 0.05
+    v.annealedConversionRange = options.variability.annealedConversionRange
+    v.initialResidualRange = options.variability.initialResidualRange
+    options.variability = v
+default: break
+}
+if let c = number("conversion") { options.variability.annealedConversionRange = c...1 }
+if let r = number("residual") { options.variability.initialResidualRange = 0...r }
+print(String(format: "simulator: kappa %.3f, dose %.1f counts/channel at 0.8 MFP, annealed conversion %.2f-%.2f, "
+             + "initial residual %.2f-%.2f", options.physics.pluralStrength, options.physics.edgeCountsAt08MFP,
+             options.variability.annealedConversionRange.lowerBound, options.variability.annealedConversionRange.upperBound,
+             options.variability.initialResidualRange.lowerBound, options.variability.initialResidualRange.upperBound))
+
+var clock = Date()
+func lap() -> Double { let t = Date().timeIntervalSince(clock); clock = Date(); return t }
+let started = Date()
+let data = try simulatePaperDataset(seed: UInt64(number("sim-seed")!), scale: number("scale")!, options: options)
+print(String(format: "simulate: %d SIs, %d training and %d test spectra in %.1f s", data.items.count,
+             data.training.map { $0.image.pixelCount }.reduce(0, +), data.test.map { $0.image.pixelCount }.reduce(0, +),
+             lap()))
+
+let noise: TrainingNoise
+switch settings["noise"]! {
+case "gaussian": noise = .released
+case "none": noise = .none
+default: noise = .poisson
+}
+let seed = UInt64(number("seed")!)
+func report(_ what: String) -> (TrainingProgress) -> Void {
+    { p in
+        if p.step == p.steps && (p.epoch % (p.epochs > 200 ? 100 : 10) == 0 || p.epoch == p.epochs || p.epoch == 1) {
+            print(String(format: "%@ epoch %d/%d loss %.4f (%.0f s)", what, p.epoch, p.epochs, p.loss, p.elapsed))
+        }
+    }
+}
+let denoiser = Denoiser(seed: seed)
+let aeHistory = try denoiser.train(on: data.trainingSet, epochs: Int(number("ae-epochs")!), noise: noise, seed: seed,
+                                   progress: report("autoencoder"))
+print(String(format: "autoencoder: %.1f s, final loss %.4f", aeHistory.seconds, aeHistory.loss.last ?? .nan))
+let classifier = try OxidationClassifier(denoiser: denoiser, seed: seed)
+let clfHistory = try classifier.train(on: data.trainingSet, epochs: Int(number("clf-epochs")!), seed: seed,
+                                      progress: report("classifier"))
+print(String(format: "classifier: %.1f s, final loss %.4f", clfHistory.seconds, clfHistory.loss.last ?? .nan))
+
+var trainingAccuracy: [String] = []
+for item in data.training {
+    let result = try classifier.classify(item.image, trueLabel: item.label)
+    trainingAccuracy.append(String(format: "%@ (t/λ %.2f) %.1f", item.name.replacingOccurrences(of: "EELS ", with: ""),
+                                   item.thicknessRange.lowerBound, 100 * result.accuracy!))
+}
+print("training accuracy at 400 FPS, %: " + trainingAccuracy.joined(separator: ", "))
+print("test SIs: " + data.test.map { String(format: "%@ (t/λ %.2f-%.2f)", $0.name, $0.thicknessRange.lowerBound,
+                                            $0.thicknessRange.upperBound) }.joined(separator: ", "))
+var errors: [String] = []
+for item in data.test {
+    let truth = try denoiser.method.targets(item.image)
+    errors.append(String(format: "%@ %.3f", item.name, try mse(denoiser.denoise(item.image).data, truth.data)))
+}
+print("AEC MSE vs ground truth (counts² per 0.25 eV channel): " + errors.joined(separator: ", "))
+
+// Lower frame rates: n adjacent pixels along the scan summed and divided by n (per-frame units).
+let paper: [(fps: Int, n: Int, low: Double, high: Double)] = [
+    (400, 1, 82.0, 85.8), (200, 2, 88.5, 88.5), (100, 4, 92.3, 92.3), (25, 16, 93.0, 93.0),
+]
+var accuracies: [Double] = []
+print("| FPS | accuracy % | per test SI % | paper % |")
+print("|---|---|---|---|")
+for row in paper {
+    var correct = 0.0, total = 0
+    var perSI: [String] = []
+    for item in data.test {
+        let lower = try item.image.simulateFrameRate(combining: row.n, perFrame: true)
+        let result = try classifier.classify(lower, trueLabel: item.label)
+        correct += result.accuracy! * Double(lower.pixelCount)
+        total += lower.pixelCount
+        perSI.append(String(format: "%@ %.1f", item.name.replacingOccurrences(of: "EELS ", with: ""),
+                            100 * result.accuracy!))
+    }
+    let accuracy = 100 * correct / Double(total)
+    accuracies.append(accuracy)
+    let paperText = row.low == row.high ? String(format: "%.1f", row.low) : String(format: "%.1f-%.1f", row.low, row.high)
+    print(String(format: "| %d | %.1f | %@ | %@ |", row.fps, accuracy, perSI.joined(separator: ", "), paperText))
+}
+for (row, accuracy) in zip(paper, accuracies) {
+    let reference = (row.low + row.high) / 2
+    print(String(format: "accuracy_%dfps: ours %.1f %%, paper %.1f %%, ratio %.3f", row.fps, accuracy, reference,
+                 accuracy / reference))
+}
+let within = zip(paper, accuracies).allSatisfy { $1 >= $0.low - 4 && $1 <= $0.high + 4 }
+let rising = zip(accuracies, accuracies.dropFirst()).allSatisfy { $1 >= $0 - 0.5 }
+print("within ±4 points of the paper: \(within); rises as the frame rate falls: \(rising)")
+print(String(format: "total: %.0f s", Date().timeIntervalSince(started)))
+print(String(format: "ratio: %.3f", accuracies[0] / 83.9))
