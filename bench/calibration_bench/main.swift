@@ -10,14 +10,16 @@ import RapidEELS
 //
 // Usage: calibration-bench [--scale 0.25] [--sim-seed 1] [--seed 42] [--ae-epochs 60] [--clf-epochs 500]
 //        [--kappa K] [--dose D] [--conversion C] [--residual R] [--variability paper|low|none]
-//        [--noise poisson|gaussian|none]
+//        [--noise poisson|gaussian|none] [--model FILE]
+// --model FILE: load the denoiser from FILE when it exists (no autoencoder training), otherwise train and save it
+// there; the head is always trained afresh (seconds), so simulator settings can be explored on one encoder.
 // Simulator options left out keep the simulator's defaults (the calibrated values).
 setvbuf(stdout, nil, _IOLBF, 0)
 var settings: [String: String] = [
     "scale": "0.25", "sim-seed": "1", "seed": "42", "ae-epochs": "60", "clf-epochs": "500", "noise": "poisson",
     "variability": "paper",
 ]
-let optional = ["kappa", "dose", "conversion", "residual"]
+let optional = ["kappa", "dose", "conversion", "residual", "model"]
 var arguments = Array(CommandLine.arguments.dropFirst())
 while !arguments.isEmpty {
     let key = arguments.removeFirst()
@@ -74,10 +76,17 @@ func report(_ what: String) -> (TrainingProgress) -> Void {
         }
     }
 }
-let denoiser = Denoiser(seed: seed)
-let aeHistory = try denoiser.train(on: data.trainingSet, epochs: Int(number("ae-epochs")!), noise: noise, seed: seed,
-                                   progress: report("autoencoder"))
-print(String(format: "autoencoder: %.1f s, final loss %.4f", aeHistory.seconds, aeHistory.loss.last ?? .nan))
+let denoiser: Denoiser
+if let path = settings["model"], FileManager.default.fileExists(atPath: path) {
+    denoiser = try Denoiser.load(from: URL(fileURLWithPath: path))
+    print("autoencoder: loaded from \(path) (not trained in this run)")
+} else {
+    denoiser = Denoiser(seed: seed)
+    let aeHistory = try denoiser.train(on: data.trainingSet, epochs: Int(number("ae-epochs")!), noise: noise,
+                                       seed: seed, progress: report("autoencoder"))
+    print(String(format: "autoencoder: %.1f s, final loss %.4f", aeHistory.seconds, aeHistory.loss.last ?? .nan))
+    if let path = settings["model"] { try denoiser.save(to: URL(fileURLWithPath: path)) }
+}
 let classifier = try OxidationClassifier(denoiser: denoiser, seed: seed)
 let clfHistory = try classifier.train(on: data.trainingSet, epochs: Int(number("clf-epochs")!), seed: seed,
                                       progress: report("classifier"))
