@@ -78,4 +78,42 @@ final class IOCorruptionTests: XCTestCase {
         for _ in 0..<10_000 { deep += [20, 0, 0, 1, 0, 0, 0, 0, 1] }
         XCTAssertTrue("\(parse(deep)!)".contains("nested deeper"))
     }
+
+    /// Found by the 10^6 fuzz run: a uint64 tag above Int64.max trapped converting to Int64. 64-bit integers
+    /// now decode exactly; such a uint64 becomes a real. A float DataType of NaN or 1e300 is refused, not trapped.
+    func testSixtyFourBitIntegerTagsDecodeExactly() throws {
+        func dm4(_ tags: [(name: String, type: UInt8, payload: [UInt8])]) -> [UInt8] {
+            func be(_ v: Int, _ n: Int) -> [UInt8] {
+                (0..<n).reversed().map { UInt8(truncatingIfNeeded: v >> (8 * $0)) }
+            }
+            var out: [UInt8] = [0, 0, 0, 4] + be(0, 8) + be(1, 4) + [1, 0] + be(tags.count, 8)
+            for tag in tags {
+                out += [21] + be(tag.name.utf8.count, 2) + Array(tag.name.utf8) + be(0, 8) + Array("%%%%".utf8)
+                out += be(1, 8) + be(Int(tag.type), 8) + tag.payload
+            }
+            return out
+        }
+        let tree = try DMTagTree.parse(bytes: dm4([
+            ("Big", 12, [UInt8](repeating: 0xFF, count: 8)),          // uint64 2^64 - 1
+            ("Exact", 11, [1, 0, 0, 0, 0, 0, 0, 0x10]),               // int64 2^60 + 1
+            ("Negative", 11, [UInt8](repeating: 0xFF, count: 8)),     // int64 -1
+        ]), path: "tags.dm4")
+        XCTAssertEqual(tree.root["Big"]?.data?.value(in: tree.bytes), .real(18446744073709551615))
+        XCTAssertEqual(tree.root["Exact"]?.data?.value(in: tree.bytes), .integer(1 << 60 + 1))
+        XCTAssertEqual(tree.root["Negative"]?.data?.value(in: tree.bytes), .integer(-1))
+        // An ImageList whose DataType is a float64 NaN: a FileError, not a trap.
+        var file = try XCTUnwrap(try readFileBytes(try SharedData.url("data/real/EELS_SI.dm4").path))
+        let original = try DMTagTree.parse(bytes: file, path: "x")
+        let image = try DMFile(bytes: file, path: "x").images[0]
+        let dataType = try XCTUnwrap(original.root.tag(at: "ImageList.\(image.listIndex).ImageData.DataType")?.data)
+        // Same width: a 4-byte integer type (int32 = 3 or uint32 = 5) -> float32 (6), payload NaN.
+        XCTAssertEqual(dataType.payloadLength, 4)
+        let infoAt = dataType.payloadOffset - 8
+        XCTAssertTrue([3, 5].contains(file[infoAt + 7]))
+        file[infoAt + 7] = 6
+        for k in 0..<4 { file[dataType.payloadOffset + k] = [0, 0, 0xC0, 0x7F][k] }
+        XCTAssertThrowsError(try DMFile(bytes: file, path: "nan.dm4")) {
+            XCTAssertTrue("\($0)".contains("DataType nan"), "\($0)")
+        }
+    }
 }

@@ -27,8 +27,18 @@ final class IOFuzzTests: XCTestCase {
         }
         XCTAssertEqual(report.iterations, iterations)
         XCTAssertEqual(report.otherErrors, [])
-        // No hang: every input is decided quickly (the seeds are at most a few hundred kB).
+        // No hang: every input is decided quickly (the seeds are at most a few hundred kB). The slowest input
+        // is replayed and timed again, so a scheduling stall on a loaded machine is told from a slow parse.
         XCTAssertLessThan(report.slowestSeconds, 2.0)
+        var replay = DMFuzzer(seeds: seeds, seed: seed)
+        for _ in 0..<report.slowestIteration { _ = replay.nextInput() }
+        let slowest = replay.nextInput()
+        let again = Date()
+        _ = try? DMFile(bytes: slowest, path: "slowest").load()
+        let seconds = Date().timeIntervalSince(again)
+        print("  slowest input #\(report.slowestIteration) (\(slowest.count) bytes) again: "
+            + "\(String(format: "%.4f", seconds)) s")
+        XCTAssertLessThan(seconds, 0.5)
         XCTAssertGreaterThan(report.rejected, 0)
         XCTAssertGreaterThan(report.loaded, 0)
     }

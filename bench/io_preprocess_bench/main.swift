@@ -15,17 +15,22 @@ func median(_ values: [Double]) -> Double {
     return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
 }
 
+func clock(_ id: clockid_t) -> Double {
+    var ts = timespec()
+    clock_gettime(id, &ts)
+    return Double(ts.tv_sec) * 1e3 + Double(ts.tv_nsec) / 1e6
+}
+
+/// Wall times (ms) of the last `milliseconds` calls, by the key the caller files them under.
+var wallTimes: [String: [Double]] = [:]
+
 /// Process CPU time of `body` in ms (the shared machine is oversubscribed, so wall time mostly measures waiting;
-/// the Python side measures time.process_time() the same way).
-func milliseconds(_ body: () throws -> Void) rethrows -> Double {
-    func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
-        return Double(ts.tv_sec) * 1e3 + Double(ts.tv_nsec) / 1e6
-    }
-    let start = now()
+/// the Python side measures time.process_time() the same way). The wall time goes to `wallTimes[key]`.
+func milliseconds(_ key: String = "", _ body: () throws -> Void) rethrows -> Double {
+    let start = clock(CLOCK_PROCESS_CPUTIME_ID), wallStart = clock(CLOCK_MONOTONIC)
     try body()
-    return now() - start
+    if !key.isEmpty { wallTimes[key, default: []].append(clock(CLOCK_MONOTONIC) - wallStart) }
+    return clock(CLOCK_PROCESS_CPUTIME_ID) - start
 }
 
 let args = CommandLine.arguments
@@ -63,13 +68,13 @@ do {
         var si: SpectrumImage!
         var cropped: SpectrumImage!, rebinned: SpectrumImage!, blocks: SpectrumImage!, net: SpectrumImage!
         for _ in 0..<repeats {
-            times["read", default: []].append(try milliseconds { si = try load(path).spectrumImage! })
-            times["crop", default: []].append(try milliseconds { cropped = try si.crop(440...580) })
-            times["rebin", default: []].append(try milliseconds { rebinned = try cropped.rebin(energy: 2) })
-            times["block_mean", default: []].append(try milliseconds {
+            times["read", default: []].append(try milliseconds("read") { si = try load(path).spectrumImage! })
+            times["crop", default: []].append(try milliseconds("crop") { cropped = try si.crop(440...580) })
+            times["rebin", default: []].append(try milliseconds("rebin") { rebinned = try cropped.rebin(energy: 2) })
+            times["block_mean", default: []].append(try milliseconds("block_mean") {
                 blocks = try rebinned.blockMean(rows: 10, columns: 40)
             })
-            times["background", default: []].append(try milliseconds {
+            times["background", default: []].append(try milliseconds("background") {
                 // One power-law fit per block (pixels of a block share its mean), subtracted from every pixel.
                 let (means, owner) = try rebinned.blockMeans(rows: 10, columns: 40)
                 let ch = rebinned.channels
@@ -83,7 +88,8 @@ do {
         try NPYFormat.write(blocks, to: args[4] + "_block_mean.npy")
         try NPYFormat.write(net, to: args[4] + "_net.npy")
         try NPYFormat.write(rebinned, to: args[4] + "_rebinned.npy")
-        let medians = times.mapValues(median)
+        var medians = times.mapValues(median)
+        for (key, values) in wallTimes { medians["wall." + key] = median(values) }
         let json = try JSONSerialization.data(withJSONObject: medians, options: [.sortedKeys])
         print(String(decoding: json, as: UTF8.self))
     case "profile":

@@ -17,20 +17,48 @@ public enum DMSimpleType: Int, Sendable, CaseIterable {
     @inline(__always)
     func decode<Bytes: RandomAccessCollection>(_ bytes: Bytes, at offset: Int, littleEndian: Bool) -> Double
     where Bytes.Element == UInt8, Bytes.Index == Int {
+        let raw = bits(bytes, at: offset, littleEndian: littleEndian)
+        switch self {
+        case .float32: return Double(Float(bitPattern: UInt32(truncatingIfNeeded: raw)))
+        case .float64: return Double(bitPattern: raw)
+        case .uint16, .uint32, .uint64, .bool: return Double(raw)
+        default: return Double(signExtended(raw))
+        }
+    }
+
+    /// Reads one integer value exactly (Double would round 64-bit values); nil for the float types and for
+    /// uint64 values above Int64.max.
+    func decodeInteger<Bytes: RandomAccessCollection>(_ bytes: Bytes, at offset: Int, littleEndian: Bool) -> Int64?
+    where Bytes.Element == UInt8, Bytes.Index == Int {
+        let raw = bits(bytes, at: offset, littleEndian: littleEndian)
+        switch self {
+        case .float32, .float64: return nil
+        case .uint16, .uint32, .uint64, .bool: return Int64(exactly: raw)
+        default: return signExtended(raw)
+        }
+    }
+
+    /// The stored bits, zero-extended.
+    @inline(__always)
+    private func bits<Bytes: RandomAccessCollection>(_ bytes: Bytes, at offset: Int, littleEndian: Bool) -> UInt64
+    where Bytes.Element == UInt8, Bytes.Index == Int {
         var raw: UInt64 = 0
         if littleEndian {
             for i in stride(from: byteCount - 1, through: 0, by: -1) { raw = (raw << 8) | UInt64(bytes[offset + i]) }
         } else {
             for i in 0..<byteCount { raw = (raw << 8) | UInt64(bytes[offset + i]) }
         }
+        return raw
+    }
+
+    /// The bits of a signed type as its value.
+    @inline(__always)
+    private func signExtended(_ raw: UInt64) -> Int64 {
         switch self {
-        case .int16: return Double(Int16(truncatingIfNeeded: raw))
-        case .int32: return Double(Int32(truncatingIfNeeded: raw))
-        case .int64: return Double(Int64(bitPattern: raw))
-        case .int8, .int8Char: return Double(Int8(truncatingIfNeeded: raw))
-        case .uint16, .uint32, .uint64, .bool: return Double(raw)
-        case .float32: return Double(Float(bitPattern: UInt32(truncatingIfNeeded: raw)))
-        case .float64: return Double(bitPattern: raw)
+        case .int16: return Int64(Int16(truncatingIfNeeded: raw))
+        case .int32: return Int64(Int32(truncatingIfNeeded: raw))
+        case .int8, .int8Char: return Int64(Int8(truncatingIfNeeded: raw))
+        default: return Int64(bitPattern: raw)
         }
     }
 }

@@ -35,7 +35,10 @@ public struct DMFile {
         }
         var thumbnails = Set<Int>()
         for entry in tree.root["Thumbnails"]?.group?.entries ?? [] {
-            if let index = entry.tag.group?["ImageIndex"]?.data?.value(in: bytes).number { thumbnails.insert(Int(index)) }
+            if let index = entry.tag.group?["ImageIndex"]?.data?.value(in: bytes).number,
+               let position = Int(exactly: index) {
+                thumbnails.insert(position)
+            }
         }
         var images: [DMImage] = []
         for index in list.entries.indices where !thumbnails.contains(index) {

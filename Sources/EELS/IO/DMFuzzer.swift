@@ -25,10 +25,13 @@ public struct DMFuzzer {
         public var rejectionKinds: [String: Int] = [:]
         /// The longest any one input took to load or be rejected, in seconds (a hang shows here).
         public var slowestSeconds = 0.0
+        /// Which input (0-based, in this run's stream) was the slowest: regenerate it with the same seed.
+        public var slowestIteration = 0
 
         public var description: String {
             "\(iterations) inputs: \(loaded) loaded, \(rejected) rejected with EELSError, "
-                + "\(otherErrors.count) other errors; slowest input \(String(format: "%.4f", slowestSeconds)) s"
+                + "\(otherErrors.count) other errors; slowest input #\(slowestIteration) took "
+                + "\(String(format: "%.4f", slowestSeconds)) s"
         }
     }
 
@@ -104,7 +107,10 @@ public struct DMFuzzer {
             let start = DispatchTime.now().uptimeNanoseconds
             defer {
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                report.slowestSeconds = Swift.max(report.slowestSeconds, seconds)
+                if seconds > report.slowestSeconds {
+                    report.slowestSeconds = seconds
+                    report.slowestIteration = report.iterations - 1
+                }
             }
             do {
                 _ = try DMFile(bytes: input, path: "fuzz").load()

@@ -3,8 +3,9 @@ import COpenBLAS
 /// Decoding a 3D spectrum image straight into the layout the rest of the module uses.
 extension DMImage {
     /// A 3D image's data as rows x columns x channels (channels fastest), decoded strip by strip straight from
-    /// the file's (mapped) bytes and transposed into the result: no whole-image intermediate copy. DigitalMicrograph stores spectrum images with energy as the slowest axis, raw
-    /// shape (channels, rows, columns); strips of channels are transposed with OpenBLAS (`cblas_somatcopy`).
+    /// the file's (mapped) bytes and transposed into the result: no whole-image intermediate copy.
+    /// DigitalMicrograph stores spectrum images with energy as the slowest axis, raw shape (channels, rows,
+    /// columns); strips of channels are transposed with OpenBLAS (`cblas_somatcopy`).
     ///
     ///     let file = try DMFile(path: "EELS_SI.dm4")
     ///     let values = try file.images[0].channelsLastValues(in: file.tree.bytes)   // 2 x 2 x 2048
@@ -12,7 +13,8 @@ extension DMImage {
     /// - Throws: `EELSError.value` unless the image is 3D with real values.
     public func channelsLastValues(in bytes: FileBytes) throws -> [Float] {
         guard dimensions.count == 3 else {
-            throw EELSError.value("\(title.isEmpty ? "image" : title) is \(dimensions.count)D, not a 3D spectrum image")
+            throw EELSError.value("\(title.isEmpty ? "image" : title) is \(dimensions.count)D, "
+                + "not a 3D spectrum image")
         }
         switch dataType.family {
         case .complex, .rgba:
@@ -25,7 +27,8 @@ extension DMImage {
                      "DMImage bounds were checked when the image was read")
         return [Float](filling: count) { out in
             bytes.withUnsafeBytes { raw in
-                let source = UnsafeRawBufferPointer(rebasing: raw[dataOffset..<dataOffset + dataType.storedBytes * count])
+                let end = dataOffset + dataType.storedBytes * count
+                let source = UnsafeRawBufferPointer(rebasing: raw[dataOffset..<end])
                 decodeTransposed(source, into: out, channels: channels, pixels: pixels)
             }
         }

@@ -56,8 +56,8 @@ public struct DMImage: Sendable {
         listIndex = index
         title = text(image, "Name") ?? ""
         guard let code = number(imageData, "DataType") else { throw fail("ImageData.DataType is missing") }
-        guard let type = DMImageDataType(rawValue: Int(code)) else {
-            throw fail("ImageData.DataType \(Int(code)) is not a DigitalMicrograph image type this reader knows")
+        guard let rawType = Int(exactly: code), let type = DMImageDataType(rawValue: rawType) else {
+            throw fail("ImageData.DataType \(code) is not a DigitalMicrograph image type this reader knows")
         }
         dataType = type
         guard let dims = imageData["Dimensions"]?.group, !dims.entries.isEmpty else {

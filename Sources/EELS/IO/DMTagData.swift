@@ -43,7 +43,10 @@ public struct DMTagData: Sendable {
             switch t {
             case .float32, .float64: return .real(v)
             case .bool: return .bool(v != 0)
-            default: return .integer(Int64(v))
+            default:
+                // Exact for 64-bit integers; a uint64 beyond Int64.max is kept as a real.
+                let exact = t.decodeInteger(bytes, at: payloadOffset, littleEndian: littleEndian)
+                return exact.map(DMValue.integer) ?? .real(v)
             }
         case .string(let length):
             return .text(String(decoding: bytes[payloadOffset..<payloadOffset + length], as: UTF8.self))
