@@ -134,8 +134,8 @@ def main():
         print(f"{name}: ours {o:.3f} ms, peer {p:.3f} ms, ratio {p / o:.2f}{wall}")
 
     print(f"# medians of {REPEATS} runs (EELS_SI.dm4: {REPEATS * 5}); process CPU time, wall time after ';'. "
-          "Both sides single-threaded (our transposes are OpenBLAS omatcopy, which does not thread; "
-          "NumPy and lmfit do not thread these steps).")
+          f"Both sides single-threaded (OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}; "
+          "our transposes are OpenBLAS omatcopy, which does not thread; NumPy and lmfit do not thread these steps).")
     line("read EELS_SI.dm4 (2x2x2048)", ours_small["read"], peer_small)
     line("read 10x638x2048 float32 DM4", ours_big["read"], peer["read"], "read")
     for name in ("crop", "rebin", "block_mean", "background"):

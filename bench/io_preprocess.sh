@@ -9,4 +9,7 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import rsciio, numpy,
     "$VENV/bin/pip" install -q --disable-pip-version-check rosettasciio numpy lmfit
 fi
 swift build -c release --product io-preprocess-bench >/dev/null
+# Both sides single-threaded. None of the timed steps parallelise, but an idle OpenBLAS pool spins for a while
+# after the library loads, which process CPU time would charge to whichever side loaded it last.
+export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 exec "$VENV/bin/python" bench/io_preprocess.py

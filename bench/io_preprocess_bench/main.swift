@@ -84,6 +84,7 @@ do {
                 }
                 net = try blocks.subtractingBackground(owner.map { fits[$0] })
             })
+            cropped = nil  // as on the peer's side, where the cropped array is local to one pipeline run
         }
         try NPYFormat.write(blocks, to: args[4] + "_block_mean.npy")
         try NPYFormat.write(net, to: args[4] + "_net.npy")
