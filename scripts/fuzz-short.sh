@@ -11,7 +11,7 @@ fuzz_dm() {
 
 # The language: 20,000 random and mutated programs through lexer, parser and evaluator.
 fuzz_language() {
-    SCRIPT_FUZZ_ITERATIONS="${SCRIPT_FUZZ_ITERATIONS:-20000}" swift test -c release --filter FuzzTests
+    SCRIPT_FUZZ_ITERATIONS="${SCRIPT_FUZZ_ITERATIONS:-20000}" swift test -c release --filter ScriptTests.FuzzTests
 }
 
 STEPS=(fuzz_dm fuzz_language)
