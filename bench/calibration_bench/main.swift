@@ -9,7 +9,7 @@ import RapidEELS
 // accuracy at 400 / 200 / 100 / 25 FPS next to the paper's.
 //
 // Usage: calibration-bench [--scale 0.25] [--sim-seed 1] [--seed 42] [--ae-epochs 60] [--clf-epochs 500]
-//        [--kappa K] [--dose D] [--conversion C] [--residual R] [--variability paper|low|none]
+//        [--kappa K] [--dose D] [--conversion C] [--residual R] [--variability calibrated|broad|low|none]
 //        [--noise poisson|gaussian|none] [--model FILE]
 // --model FILE: load the denoiser from FILE when it exists (no autoencoder training), otherwise train and save it
 // there; the head is always trained afresh (seconds), so simulator settings can be explored on one encoder.
@@ -17,7 +17,7 @@ import RapidEELS
 setvbuf(stdout, nil, _IOLBF, 0)
 var settings: [String: String] = [
     "scale": "0.25", "sim-seed": "1", "seed": "42", "ae-epochs": "60", "clf-epochs": "500", "noise": "poisson",
-    "variability": "paper",
+    "variability": "calibrated",
 ]
 let optional = ["kappa", "dose", "conversion", "residual", "model"]
 var arguments = Array(CommandLine.arguments.dropFirst())
@@ -37,15 +37,17 @@ var options = PaperDatasetOptions()
 if let kappa = number("kappa") { options.physics.pluralStrength = kappa }
 if let dose = number("dose") { options.physics.edgeCountsAt08MFP = dose }
 switch settings["variability"]! {
+case "calibrated": break
 case "none": options.variability = .none
+case "broad": options.variability = .broad
 case "low":
-    var v = SimulationVariability()
+    var v = SimulationVariability.broad
     v.shiftOffset = 0.25; v.shiftAcrossScan = 0.15; v.backgroundExponent = 0.25; v.plasmonEnergy = 1
     v.plasmonWidthRange = 10...14; v.peakCentre = 0.1; v.peakHeight = 0.05
-    v.annealedConversionRange = options.variability.annealedConversionRange
-    v.initialResidualRange = options.variability.initialResidualRange
     options.variability = v
-default: break
+default:
+    FileHandle.standardError.write("calibration-bench: --variability is calibrated, broad, low or none\n".data(using: .utf8)!)
+    exit(2)
 }
 if let c = number("conversion") { options.variability.annealedConversionRange = c...1 }
 if let r = number("residual") { options.variability.initialResidualRange = 0...r }
