@@ -276,6 +276,9 @@ extension Interpreter {
         let read = compile(target, scope)
         let binary = String(op.dropLast())
         let fast = Interpreter.intFastPath(binary)
+        if let fast, case .name(let name, _) = target {
+            return compileIntUpdate(name, binary, fast, value, read, store, location, scope)
+        }
         return { f in
             let rhs = try value(f)
             let old = try read(f)
@@ -285,6 +288,48 @@ extension Interpreter {
                 try store(f, try interp.binaryOperation(binary, old, rhs, at: location))
             }
             return .normal
+        }
+    }
+
+    /// `x += e` (and -=, *=, /=, %=) on a plain variable: Int arithmetic in place, one lookup. Anything else (a
+    /// constant, a typed or unset variable, other values, overflow) takes the general read-operate-store path.
+    private func compileIntUpdate(_ name: String, _ op: String, _ fast: @escaping (Int, Int) -> Int?,
+                                  _ value: @escaping Eval, _ read: @escaping Eval, _ store: @escaping Store,
+                                  _ location: SourceLocation, _ scope: StaticScope) -> Exec {
+        unowned(unsafe) let interp = self
+        let general: (Frame, Value) throws -> Flow = { f, rhs in
+            let old = try read(f)
+            if case .int(let x) = old, case .int(let y) = rhs, let r = fast(x, y) {
+                try store(f, .int(r))
+            } else {
+                try store(f, try interp.binaryOperation(op, old, rhs, at: location))
+            }
+            return .normal
+        }
+        if let (depth, v) = scope.resolve(name) {
+            guard !v.isLet, v.type == nil else { return { f in try general(f, try value(f)) } }
+            let slot = v.slot
+            return { f in
+                let rhs = try value(f)
+                let frame = f.ancestor(depth)
+                if case .int(let x)? = frame.slots[slot], case .int(let y) = rhs, let r = fast(x, y) {
+                    frame.slots[slot] = .int(r)
+                    return .normal
+                }
+                return try general(f, rhs)
+            }
+        }
+        let reference = GlobalReference(name, self)
+        return { f in
+            let rhs = try value(f)
+            let done = reference.withBinding { b -> Bool in
+                guard !b.isLet, b.type == nil, b.initialized, case .int(let x) = b.value, case .int(let y) = rhs,
+                      let r = fast(x, y) else { return false }
+                b.value = .int(r)
+                return true
+            }
+            if done == true { return .normal }
+            return try general(f, rhs)
         }
     }
 

@@ -99,6 +99,9 @@ let valueCases: [(String, String?)] = [
     ("func loop() -> Int { var i = 0; while true { i += 1; if i == 5 { return i } } }\nloop()", "5"),
     ("var d = [\"a\": 1]\nfor k in [\"b\", \"c\"] { d[k] = k.count }\nd.count", "3"),
     ("2.5 * 2 < 5.5 && 7 % 4 == 3", "true"), ("let big = 4611686018427387903\nbig + big", "9223372036854775806"),
+    ("func f() -> Int { var t = 0; var i = 0; while i < 10 { t += i % 3; i += 1 }; return t }\nf()", "9"),
+    ("var d: Double = 1\nd += 1\nd", "2.0"), ("var s = \"a\"\nfor _ in 0..<3 { s += \"b\" }\ns", "\"abbb\""),
+    ("var n = 10\nn -= 3\nn *= 4\nn /= 5\nn %= 4\nn", "1"),
     // maths
     ("abs(-3)", "3"), ("abs(-2.5)", "2.5"), ("min(3, 1, 2)", "1"), ("max(3, 1, 2)", "3"), ("max([4, 9, 2])", "9"),
     ("sqrt(16.0)", "4.0"), ("exp(0.0)", "1.0"), ("log(1.0)", "0.0"), ("pow(2, 10)", "1024.0"), ("round(2.5)", "3.0"),
@@ -180,6 +183,9 @@ let errorCases: [(String, String, Int, Int, String)] = [
     ("func f() -> Int { let total = 1; return totl }\nf()", "NameError", 1, 41, "cannot find 'totl' in scope; did you mean `total`?"),
     ("var i: Int = 0\nwhile i < 3 { i += 1.5 }", "TypeError", 2, 15, "cannot use a value of type Double as Int"),
     ("[1, 2].map { $0 / 0 }", "ZeroDivisionError", 1, 17, "division by zero"),
+    ("var big = 9223372036854775807\nbig += 1", "OverflowError", 2, 1, "integer overflow in '+'; use Double for larger numbers"),
+    ("func f() { let c = 1; c += 1 }\nf()", "TypeError", 1, 23, "cannot assign to 'c': it is a 'let' constant; declare it with 'var' to change it"),
+    ("var q = 1\nq %= 0", "ZeroDivisionError", 2, 1, "division by zero"),
 ]
 
 let supported = "RapidEELS Script supports let/var, func, closures, if/else, for-in, while, break/continue/return, "
