@@ -141,7 +141,12 @@ extension Interpreter {
         let members = Builtins.memberNames(of: value)
         if !members.isEmpty { lines.append("members: " + members.joined(separator: ", ")) }
         if case .object(let o) = value {
-            for name in o.methodNames { if let m = o.method(name) { lines.append("  ." + m.signature) } }
+            for name in o.methodNames {
+                guard let m = o.method(name) else { continue }
+                lines.append("  ." + m.signature)
+                if !m.doc.isEmpty { lines.append("      " + m.doc) }
+                for p in m.parameters where !p.doc.isEmpty { lines.append("      \(p.label ?? "_"): \(p.doc)") }
+            }
         }
         return lines.joined(separator: "\n")
     }

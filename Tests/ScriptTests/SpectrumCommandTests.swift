@@ -44,4 +44,16 @@ final class SpectrumCommandTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("no positive maximum"), "\(error)")
         }
     }
+
+    func testHelpOfAValueListsItsMethodsWithTheirDocs() throws {
+        let path = try sharedPath("data/real/coreloss_spectrum.msa")
+        let output = OutputCapture()
+        guard case .success = Interpreter(output: output).execute("help(load(\"\(path)\"))") else {
+            return XCTFail("help failed")
+        }
+        let lines = output.stdout.split(separator: "\n").map(String.init)
+        let index = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("  .normalized(to:") }, output.stdout)
+        XCTAssertTrue(lines[index + 1].contains("divided by its maximum"), output.stdout)
+        XCTAssertTrue(lines[index + 2].contains("to: eV window whose maximum becomes 1"), output.stdout)
+    }
 }
