@@ -37,9 +37,9 @@ public struct SimulationVariability: Sendable, Equatable {
     public var doseRange: ClosedRange<Double> = 1...1
     /// SrFeO2.5 fraction of annealed locations (1 = fully converted), drawn per location for each end of the scan
     /// (the fraction then varies linearly along it: an unevenly reduced film). The calibrated lower end
-    /// 0.25 puts the paper's saturation near 93 % at 25 FPS (the errors that averaging cannot
+    /// 0.4 puts the paper's saturation near 93 % at 25 FPS (the errors that averaging cannot
     /// remove are pixels of the annealed film that are not fully reduced) [A], calibrated against [P].
-    public var annealedConversionRange: ClosedRange<Double> = 0.25...1
+    public var annealedConversionRange: ClosedRange<Double> = 0.4...1
     /// SrFeO2.5 fraction present in initial locations (0 = pure SrFeO3-δ), drawn like the above [A].
     public var initialResidualRange: ClosedRange<Double> = 0...0
 
