@@ -89,18 +89,8 @@ public struct ByteReader<Bytes: RandomAccessCollection> where Bytes.Element == U
 ///
 ///     let bytes = try readFileBytes("/data/EELS_SI.dm4")
 public func readFileBytes(_ path: String) throws -> [UInt8] {
-    let fd = open(path, O_RDONLY)
-    guard fd >= 0 else {
-        throw EELSError.file(path: path, detail: "cannot open: \(String(cString: strerror(errno)))")
-    }
+    let (fd, info) = try openForReading(path)
     defer { close(fd) }
-    var info = stat()
-    guard fstat(fd, &info) == 0 else {
-        throw EELSError.file(path: path, detail: "cannot stat: \(String(cString: strerror(errno)))")
-    }
-    if (info.st_mode & S_IFMT) == S_IFDIR {
-        throw EELSError.file(path: path, detail: "is a directory, not a file")
-    }
     let size = Int(info.st_size)
     var failure: String?
     let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
@@ -119,4 +109,24 @@ public func readFileBytes(_ path: String) throws -> [UInt8] {
     }
     if let failure { throw EELSError.file(path: path, detail: "read failed: \(failure)") }
     return bytes
+}
+
+/// Opens `path` read-only and stats it; the caller closes the descriptor.
+/// - Throws: `EELSError.file` when it cannot be opened or stat'ed, or is a directory.
+func openForReading(_ path: String) throws -> (fd: Int32, info: stat) {
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else {
+        throw EELSError.file(path: path, detail: "cannot open: \(String(cString: strerror(errno)))")
+    }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else {
+        let detail = "cannot stat: \(String(cString: strerror(errno)))"
+        close(fd)
+        throw EELSError.file(path: path, detail: detail)
+    }
+    guard (info.st_mode & S_IFMT) != S_IFDIR else {
+        close(fd)
+        throw EELSError.file(path: path, detail: "is a directory, not a file")
+    }
+    return (fd, info)
 }

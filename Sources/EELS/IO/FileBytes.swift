@@ -62,19 +62,9 @@ public struct FileBytes: RandomAccessCollection, @unchecked Sendable {
     ///
     /// - Throws: `EELSError.file` when it cannot be opened, is a directory, or cannot be mapped.
     public init(mapping path: String) throws {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else {
-            throw EELSError.file(path: path, detail: "cannot open: \(String(cString: strerror(errno)))")
-        }
+        let (fd, info) = try openForReading(path)
         defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            throw EELSError.file(path: path, detail: "cannot stat: \(String(cString: strerror(errno)))")
-        }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
-            if (info.st_mode & S_IFMT) == S_IFDIR {
-                throw EELSError.file(path: path, detail: "is a directory, not a file")
-            }
             // Pipes and devices have no size to map: read them instead.
             self.init(try readFileBytes(path))
             return
