@@ -4,6 +4,12 @@
 // Jupyter is used only by rapideels-kernel. See ../shared/DESIGN.md.
 import PackageDescription
 
+#if arch(x86_64)
+let vectorKernelFlags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma"])]
+#else
+let vectorKernelFlags: [SwiftSetting] = []
+#endif
+
 let package = Package(
     name: "RapidEELS",
     platforms: [.macOS(.v13)],
@@ -24,7 +30,10 @@ let package = Package(
         .target(name: "Jupyter", dependencies: ["CZeroMQ", "COpenSSL"]),
 
         // MARK: - Numerics, data and figures
-        .target(name: "NeuralCore", dependencies: ["COpenBLAS"]),
+        .target(name: "NeuralCore", dependencies: ["COpenBLAS", "NeuralKernels"]),
+        // Register-blocked convolution kernels, built for AVX2 + FMA on x86-64; NeuralCore calls them only
+        // after checking the processor (CPUFeatures).
+        .target(name: "NeuralKernels", swiftSettings: vectorKernelFlags),
         .target(name: "EELS", dependencies: ["COpenBLAS"]),
         .target(name: "SVGPlot"),
 

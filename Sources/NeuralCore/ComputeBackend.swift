@@ -1,5 +1,6 @@
 import COpenBLAS
 import Dispatch
+import Foundation
 
 /// Where a network runs. The CPU backend is built in; a GPU backend (loaded at run time) plugs in by
 /// returning its own `NetworkEngine` from `makeEngine(for:)` with weights and optimizer state on the device.
@@ -17,6 +18,14 @@ public protocol ComputeBackend: AnyObject {
               beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int)
     /// sums[c] += column sums of a row-major rows x columns host matrix (bias gradients).
     func addColumnSums(_ matrix: UnsafePointer<Float>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<Float>)
+    /// Whether layers may run their convolutions with the register-blocked host kernels (`NeuralKernels`)
+    /// instead of im2col + `gemm` + col2im.
+    var usesVectorKernels: Bool { get }
+}
+
+extension ComputeBackend {
+    /// Backends that run layers on device memory use `gemm` only.
+    public var usesVectorKernels: Bool { false }
 }
 
 /// What a backend does with a network: inference, and one training step (forward, loss, backward, Adam).
@@ -66,12 +75,18 @@ public final class CPUBackend: ComputeBackend {
     /// OpenBLAS threads used inside each gemm.
     public let blasThreads: Int
 
-    /// Creates a CPU backend. `threads` defaults to the number of active processors (at most 8).
-    public init(threads: Int? = nil, chunkSize: Int = 16, blasThreads: Int = 1) {
+    /// Convolutions run with the register-blocked kernels (requested, and the processor has AVX2 and FMA on
+    /// x86-64); otherwise with im2col + sgemm + col2im.
+    public let usesVectorKernels: Bool
+
+    /// Creates a CPU backend. `threads` defaults to the number of active processors (at most 8);
+    /// `vectorKernels: false` forces the sgemm path everywhere (for comparisons and tests).
+    public init(threads: Int? = nil, chunkSize: Int = 16, blasThreads: Int = 1, vectorKernels: Bool = true) {
         let cores = ProcessInfoCores.active
         self.threads = Swift.max(1, threads ?? Swift.min(cores, 8))
         self.chunkSize = Swift.max(1, chunkSize)
         self.blasThreads = Swift.max(1, blasThreads)
+        usesVectorKernels = vectorKernels && CPUFeatures.vectorKernels
         pool = WorkerPool(threads: self.threads)
     }
 
@@ -125,6 +140,26 @@ enum Ones {
         let pointer = UnsafeMutablePointer<Float>.allocate(capacity: count)
         pointer.initialize(repeating: 1, count: count)
         return pointer
+    }()
+}
+
+/// What the processor offers the vector kernels.
+enum CPUFeatures {
+    /// True where `NeuralKernels` (built for AVX2 + FMA on x86-64) may run: on x86-64 Linux when
+    /// /proc/cpuinfo lists avx2 and fma; on other architectures always (no special instructions).
+    static let vectorKernels: Bool = {
+        #if arch(x86_64)
+        #if os(Linux)
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return false }
+        let flags = Set(line.split(separator: " "))
+        return flags.contains("avx2") && flags.contains("fma")
+        #else
+        return false
+        #endif
+        #else
+        return true
+        #endif
     }()
 }
 

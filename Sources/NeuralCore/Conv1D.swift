@@ -6,7 +6,8 @@ public enum Padding: String, Sendable {
     case valid
 }
 
-/// A 1-D convolution (Keras Conv1D), channels-last, computed as im2col + sgemm, with fused bias and activation.
+/// A 1-D convolution (Keras Conv1D), channels-last, with fused bias and activation: register-blocked window
+/// products where the backend allows (`WindowGeometry.forwardProduct`), else im2col + sgemm.
 ///
 /// Input [batch, length, inChannels] -> output [batch, outLength, filters]; kernel [kernelSize, inChannels,
 /// filters] (Keras layout), bias [filters].
@@ -59,7 +60,11 @@ public final class Conv1D: Layer {
 
     public var parameters: [Parameter] { [kernel, bias] }
     public var savedFloatsPerSample: Int { geometry.shortLength * geometry.rowWidth }
-    public var scratchFloatsPerSample: Int { geometry.shortLength * geometry.rowWidth }
+    /// Per sample for im2col/col2im; the vector kernels' (batch-independent) needs fit in one sample's share.
+    public var scratchFloatsPerSample: Int {
+        Swift.max(geometry.shortLength * geometry.rowWidth, geometry.forwardScratchFloats,
+                  geometry.transposedScratchFloats(shortChannels: outputShape[1]))
+    }
 
     /// Glorot-uniform kernel (fans kernelSize * in and kernelSize * out) and zero bias, as Keras.
     public func initialize(using rng: inout SeededRandom) {
@@ -68,8 +73,19 @@ public final class Conv1D: Layer {
         bias.buffer.update(repeating: 0)
     }
 
+    /// True when `forward` runs the vector kernels on the input in place (no windows kept: `backward` gathers).
+    func usesDirectForward(_ backend: ComputeBackend) -> Bool {
+        backend.usesVectorKernels && outputShape[1] % 8 == 0
+    }
+
     public func forward(_ buffers: LayerBuffers, backend: ComputeBackend) {
         let rows = buffers.batch * geometry.shortLength, filters = outputShape[1]
+        if usesDirectForward(backend) {
+            geometry.forwardProduct(buffers.input, kernel: kernel.pointer, columns: filters, bias: bias.pointer,
+                                    relu: activation == .relu, into: buffers.output, batch: buffers.batch,
+                                    scratch: buffers.scratch)
+            return
+        }
         geometry.gather(buffers.input, into: buffers.saved, batch: buffers.batch)
         Kernels.fillRows(buffers.output, rows: rows, bias: bias.pointer, columns: filters)
         backend.gemm(transA: false, transB: false, m: rows, n: filters, k: geometry.rowWidth, alpha: 1,
@@ -83,12 +99,21 @@ public final class Conv1D: Layer {
                          backend: ComputeBackend) {
         let rows = buffers.batch * geometry.shortLength, filters = outputShape[1], width = geometry.rowWidth
         if activation == .relu { Kernels.reluBackward(outputGradient, output: buffers.output, count: rows * filters) }
+        if usesDirectForward(backend) { geometry.gather(buffers.input, into: buffers.saved, batch: buffers.batch) }
         // dKernel += cols^T dY ; dBias += column sums of dY
         backend.gemm(transA: true, transB: false, m: width, n: filters, k: rows, alpha: 1,
                      a: buffers.saved, lda: width, b: outputGradient, ldb: filters,
                      beta: 1, c: parameterGradients, ldc: filters)
         backend.addColumnSums(outputGradient, rows: rows, columns: filters, into: parameterGradients + kernel.count)
         guard let inputGradient else { return }
+        if geometry.supportsTransposedProduct(vectorKernels: backend.usesVectorKernels) {
+            // dX = the transposed product of dY with the kernel, phase by phase (no col2im scatter).
+            inputGradient.update(repeating: 0, count: buffers.batch * inputSize)
+            geometry.transposedProduct(outputGradient, shortChannels: filters, kernel: kernel.pointer,
+                                       into: inputGradient, batch: buffers.batch, bias: nil, relu: false,
+                                       vectorKernels: backend.usesVectorKernels, scratch: buffers.scratch)
+            return
+        }
         // dCols = dY W^T, then col2im
         backend.gemm(transA: false, transB: true, m: rows, n: width, k: filters, alpha: 1,
                      a: outputGradient, lda: filters, b: kernel.pointer, ldb: filters,

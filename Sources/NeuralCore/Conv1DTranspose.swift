@@ -1,5 +1,6 @@
-/// A transposed 1-D convolution (Keras Conv1DTranspose, padding 'same'): the adjoint of Conv1D, computed as
-/// sgemm + col2im, with fused bias and activation.
+/// A transposed 1-D convolution (Keras Conv1DTranspose, padding 'same'): the adjoint of Conv1D, with fused bias
+/// and activation: phase by phase with the vector kernels where the backend allows
+/// (`WindowGeometry.transposedProduct`), else sgemm + col2im.
 ///
 /// Input [batch, length, inChannels] -> output [batch, outLength, filters]; kernel [kernelSize, filters,
 /// inChannels] (Keras layout), bias [filters]. outLength = length * stride when `outputPadding` is nil, else
@@ -59,7 +60,10 @@ public final class Conv1DTranspose: Layer {
 
     public var parameters: [Parameter] { [kernel, bias] }
     public var savedFloatsPerSample: Int { 0 }
-    public var scratchFloatsPerSample: Int { geometry.shortLength * geometry.rowWidth }
+    /// Per sample for im2col/col2im; the vector kernels' (batch-independent) needs fit in one sample's share.
+    public var scratchFloatsPerSample: Int {
+        Swift.max(geometry.shortLength * geometry.rowWidth, geometry.transposedScratchFloats(shortChannels: inputShape[1]))
+    }
 
     /// Glorot-uniform kernel and zero bias, as Keras.
     public func initialize(using rng: inout SeededRandom) {
@@ -69,6 +73,13 @@ public final class Conv1DTranspose: Layer {
     }
 
     public func forward(_ buffers: LayerBuffers, backend: ComputeBackend) {
+        if geometry.supportsTransposedProduct(vectorKernels: backend.usesVectorKernels) {
+            geometry.transposedProduct(buffers.input, shortChannels: inputShape[1], kernel: kernel.pointer,
+                                       into: buffers.output, batch: buffers.batch, bias: bias.pointer,
+                                       relu: activation == .relu, vectorKernels: backend.usesVectorKernels,
+                                       scratch: buffers.scratch)
+            return
+        }
         let rows = buffers.batch * geometry.shortLength, width = geometry.rowWidth, inChannels = inputShape[1]
         let filters = outputShape[1]
         // cols = X W^T: [rows, kernel * filters]

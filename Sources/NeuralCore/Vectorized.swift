@@ -64,4 +64,23 @@ enum Vectorized {
         }
         while index < count { out[index] = a[index] * b[index]; index += 1 }
     }
+
+    /// Σ a[i] * b[i] (two accumulators of 8 lanes, then a scalar tail).
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+        var index = 0
+        var first = Lanes(repeating: 0), second = Lanes(repeating: 0)
+        while index + 16 <= count {
+            first += load(a + index) * load(b + index)
+            second += load(a + index + 8) * load(b + index + 8)
+            index += 16
+        }
+        if index + 8 <= count {
+            first += load(a + index) * load(b + index)
+            index += 8
+        }
+        var sum = (first + second).sum()
+        while index < count { sum += a[index] * b[index]; index += 1 }
+        return sum
+    }
 }

@@ -35,7 +35,7 @@ public struct WindowGeometry: Equatable, Sendable {
     @inline(__always)
     func taps(_ o: Int) -> (lower: Int, upper: Int) {
         let start = o * stride - padLeft
-        return (Swift.max(0, -start), Swift.min(kernel, longLength - start))
+        return (Swift.min(kernel, Swift.max(0, -start)), Swift.min(kernel, longLength - start))
     }
 
     /// im2col: long [batch, longLength, channels] -> rows [batch * shortLength, kernel * channels].

@@ -57,20 +57,29 @@ for _ in 0..<max(3, epochs) {
 print("infer_spectra_per_s \(Double(count) / median(inferTimes))")
 print("infer_spectra_per_cpu_s \(Double(count) / median(inferCPU))")
 
-// AEC_PROFILE=1: inference time per layer (CPU seconds per 1000 spectra), to see where time goes.
+// AEC_PROFILE=1: inference cost per layer (CPU seconds per 1000 spectra), each layer's forward pass run alone
+// on one chunk held in cache, as the engine runs it.
 if ProcessInfo.processInfo.environment["AEC_PROFILE"] == "1" {
-    let layers = model.network.layers
-    for index in layers.indices {
-        let layer = layers[index]
-        let input = [Float](repeating: 0.5, count: count * layer.inputSize)
-        _ = try model.network.predict(input, count: count, layers: index..<(index + 1))
-        var costs: [Double] = []
-        for _ in 0..<3 {
-            let cpu = cpuSeconds()
-            _ = try model.network.predict(input, count: count, layers: index..<(index + 1))
-            costs.append((cpuSeconds() - cpu) / Double(count) * 1000)
+    let backend = CPUBackend(threads: 1, chunkSize: chunk, blasThreads: 1)
+    for layer in model.network.layers {
+        func buffer(_ floats: Int) -> UnsafeMutablePointer<Float> {
+            let pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(floats, 1))
+            pointer.initialize(repeating: 0.5, count: max(floats, 1))
+            return pointer
         }
+        let input = buffer(chunk * layer.inputSize), output = buffer(chunk * layer.outputSize)
+        let saved = buffer(chunk * layer.savedFloatsPerSample), scratch = buffer(chunk * layer.scratchFloatsPerSample)
+        let buffers = LayerBuffers(batch: chunk, input: input, output: output, saved: saved, scratch: scratch,
+                                   training: false, randomStream: 0)
+        let repeats = max(1, count / chunk)
+        var costs: [Double] = []
+        for _ in 0..<5 {
+            let cpu = cpuSeconds()
+            for _ in 0..<repeats { layer.forward(buffers, backend: backend) }
+            costs.append((cpuSeconds() - cpu) / Double(repeats * chunk) * 1000)
+        }
+        for pointer in [input, output, saved, scratch] { pointer.deallocate() }
         let name = layer.name.padding(toLength: 20, withPad: " ", startingAt: 0)
-        print("profile \(name) \(String(format: "%.4f", median(costs))) cpu-s per 1000")
+        print("profile \(name) \(String(format: "%.5f", median(costs))) cpu-s per 1000")
     }
 }
