@@ -57,10 +57,12 @@ for _ in 0..<max(3, epochs) {
 print("infer_spectra_per_s \(Double(count) / median(inferTimes))")
 print("infer_spectra_per_cpu_s \(Double(count) / median(inferCPU))")
 
-// AEC_PROFILE=1: inference cost per layer (CPU seconds per 1000 spectra), each layer's forward pass run alone
-// on one chunk held in cache, as the engine runs it.
+// AEC_PROFILE=1: cost per layer (CPU seconds per 1000 spectra) of inference (forward) and of a training pass
+// (forward + backward with parameter and input gradients), each layer run alone on one chunk held in cache, as
+// the engine runs it.
 if ProcessInfo.processInfo.environment["AEC_PROFILE"] == "1" {
-    let backend = CPUBackend(threads: 1, chunkSize: chunk, blasThreads: 1)
+    let backend = CPUBackend(threads: 1, chunkSize: chunk, blasThreads: 1,
+                             vectorKernels: ProcessInfo.processInfo.environment["AEC_VECTOR"] != "0")
     for layer in model.network.layers {
         func buffer(_ floats: Int) -> UnsafeMutablePointer<Float> {
             let pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(floats, 1))
@@ -69,17 +71,32 @@ if ProcessInfo.processInfo.environment["AEC_PROFILE"] == "1" {
         }
         let input = buffer(chunk * layer.inputSize), output = buffer(chunk * layer.outputSize)
         let saved = buffer(chunk * layer.savedFloatsPerSample), scratch = buffer(chunk * layer.scratchFloatsPerSample)
-        let buffers = LayerBuffers(batch: chunk, input: input, output: output, saved: saved, scratch: scratch,
-                                   training: false, randomStream: 0)
+        let outputGradient = buffer(chunk * layer.outputSize), inputGradient = buffer(chunk * layer.inputSize)
+        let parameterGradients = buffer(layer.parameterCount)
         let repeats = max(1, count / chunk)
-        var costs: [Double] = []
-        for _ in 0..<5 {
-            let cpu = cpuSeconds()
-            for _ in 0..<repeats { layer.forward(buffers, backend: backend) }
-            costs.append((cpuSeconds() - cpu) / Double(repeats * chunk) * 1000)
+        func cost(training: Bool) -> Double {
+            let buffers = LayerBuffers(batch: chunk, input: input, output: output, saved: saved, scratch: scratch,
+                                       training: training, randomStream: 0)
+            var costs: [Double] = []
+            for _ in 0..<5 {
+                let cpu = cpuSeconds()
+                for _ in 0..<repeats {
+                    layer.forward(buffers, backend: backend)
+                    if training {
+                        outputGradient.update(repeating: 0.5, count: chunk * layer.outputSize)
+                        layer.backward(buffers, outputGradient: outputGradient, inputGradient: inputGradient,
+                                       parameterGradients: parameterGradients, backend: backend)
+                    }
+                }
+                costs.append((cpuSeconds() - cpu) / Double(repeats * chunk) * 1000)
+            }
+            return median(costs)
         }
-        for pointer in [input, output, saved, scratch] { pointer.deallocate() }
+        let inference = cost(training: false), training = cost(training: true)
+        for pointer in [input, output, saved, scratch, outputGradient, inputGradient, parameterGradients] {
+            pointer.deallocate()
+        }
         let name = layer.name.padding(toLength: 20, withPad: " ", startingAt: 0)
-        print("profile \(name) \(String(format: "%.5f", median(costs))) cpu-s per 1000")
+        print("profile \(name) forward \(String(format: "%.5f", inference)) training \(String(format: "%.5f", training)) cpu-s per 1000")
     }
 }
