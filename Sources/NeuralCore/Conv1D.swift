@@ -73,9 +73,15 @@ public final class Conv1D: Layer {
         bias.buffer.update(repeating: 0)
     }
 
-    /// True when `forward` runs the vector kernels on the input in place (no windows kept: `backward` gathers).
+    /// True when `forward` runs the vector kernels on the input in place (no windows kept: `backward` reads its
+    /// windows from a padded copy of the input).
     func usesDirectForward(_ backend: ComputeBackend) -> Bool {
-        backend.usesVectorKernels && outputShape[1] % 8 == 0
+        vectorKernels(backend) && outputShape[1] % 8 == 0
+    }
+
+    /// Whether this layer runs the vector kernels on `backend` (`WindowGeometry.prefersVectorKernels`).
+    func vectorKernels(_ backend: ComputeBackend) -> Bool {
+        geometry.prefersVectorKernels(backend, shortChannels: outputShape[1])
     }
 
     public func forward(_ buffers: LayerBuffers, backend: ComputeBackend) {
@@ -99,19 +105,26 @@ public final class Conv1D: Layer {
                          backend: ComputeBackend) {
         let rows = buffers.batch * geometry.shortLength, filters = outputShape[1], width = geometry.rowWidth
         if activation == .relu { Kernels.reluBackward(outputGradient, output: buffers.output, count: rows * filters) }
-        if usesDirectForward(backend) { geometry.gather(buffers.input, into: buffers.saved, batch: buffers.batch) }
-        // dKernel += cols^T dY ; dBias += column sums of dY
-        backend.gemm(transA: true, transB: false, m: width, n: filters, k: rows, alpha: 1,
-                     a: buffers.saved, lda: width, b: outputGradient, ldb: filters,
-                     beta: 1, c: parameterGradients, ldc: filters)
+        if usesDirectForward(backend) {
+            // dKernel += Σ windows ⊗ dY, read from the padded input (no windows were kept)
+            geometry.kernelGradient(buffers.input, short: outputGradient, columns: filters, into: parameterGradients,
+                                    batch: buffers.batch, scratch: buffers.scratch)
+        } else {
+            // dKernel += cols^T dY
+            backend.gemm(transA: true, transB: false, m: width, n: filters, k: rows, alpha: 1,
+                         a: buffers.saved, lda: width, b: outputGradient, ldb: filters,
+                         beta: 1, c: parameterGradients, ldc: filters)
+        }
+        // dBias += column sums of dY
         backend.addColumnSums(outputGradient, rows: rows, columns: filters, into: parameterGradients + kernel.count)
         guard let inputGradient else { return }
-        if geometry.supportsTransposedProduct(vectorKernels: backend.usesVectorKernels) {
+        let vector = vectorKernels(backend)
+        if geometry.supportsTransposedProduct(vectorKernels: vector) {
             // dX = the transposed product of dY with the kernel, phase by phase (no col2im scatter).
             inputGradient.update(repeating: 0, count: buffers.batch * inputSize)
             geometry.transposedProduct(outputGradient, shortChannels: filters, kernel: kernel.pointer,
                                        into: inputGradient, batch: buffers.batch, bias: nil, relu: false,
-                                       vectorKernels: backend.usesVectorKernels, scratch: buffers.scratch)
+                                       vectorKernels: vector, scratch: buffers.scratch)
             return
         }
         // dCols = dY W^T, then col2im

@@ -1,3 +1,5 @@
+import NeuralKernels
+
 /// A transposed 1-D convolution (Keras Conv1DTranspose, padding 'same'): the adjoint of Conv1D, with fused bias
 /// and activation: phase by phase with the vector kernels where the backend allows
 /// (`WindowGeometry.transposedProduct`), else sgemm + col2im.
@@ -62,7 +64,8 @@ public final class Conv1DTranspose: Layer {
     public var savedFloatsPerSample: Int { 0 }
     /// Per sample for im2col/col2im; the vector kernels' (batch-independent) needs fit in one sample's share.
     public var scratchFloatsPerSample: Int {
-        Swift.max(geometry.shortLength * geometry.rowWidth, geometry.transposedScratchFloats(shortChannels: inputShape[1]))
+        Swift.max(geometry.shortLength * geometry.rowWidth, geometry.transposedScratchFloats(shortChannels: inputShape[1]),
+                  geometry.forwardScratchFloats)
     }
 
     /// Glorot-uniform kernel and zero bias, as Keras.
@@ -73,10 +76,11 @@ public final class Conv1DTranspose: Layer {
     }
 
     public func forward(_ buffers: LayerBuffers, backend: ComputeBackend) {
-        if geometry.supportsTransposedProduct(vectorKernels: backend.usesVectorKernels) {
+        let vector = geometry.prefersVectorKernels(backend, shortChannels: inputShape[1])
+        if geometry.supportsTransposedProduct(vectorKernels: vector) {
             geometry.transposedProduct(buffers.input, shortChannels: inputShape[1], kernel: kernel.pointer,
                                        into: buffers.output, batch: buffers.batch, bias: bias.pointer,
-                                       relu: activation == .relu, vectorKernels: backend.usesVectorKernels,
+                                       relu: activation == .relu, vectorKernels: vector,
                                        scratch: buffers.scratch)
             return
         }
@@ -101,6 +105,24 @@ public final class Conv1DTranspose: Layer {
         }
         backend.addColumnSums(outputGradient, rows: buffers.batch * outputShape[0], columns: filters,
                               into: parameterGradients + kernel.count)
+        if geometry.prefersVectorKernels(backend, shortChannels: inChannels) && inChannels % 8 == 0 {
+            // Both gradients read the windows of dY from padded copies of its samples (no im2col):
+            // dKernel += Σ windows(dY) ⊗ X ; dX = windows(dY) · kernel
+            let windows = geometry.padAllSamples(outputGradient, batch: buffers.batch, scratch: buffers.scratch)
+            let paddedFloats = geometry.forwardScratchFloats, rowStride = geometry.stride * filters
+            WindowProduct.accumulateOuter(rows: width, columns: inChannels, depth: geometry.shortLength, a: windows,
+                                          depthStride: rowStride, b: buffers.input, ldb: inChannels,
+                                          c: parameterGradients, ldc: inChannels, samples: buffers.batch,
+                                          aSampleStride: paddedFloats, bSampleStride: inputSize)
+            guard let inputGradient else { return }
+            inputGradient.update(repeating: 0, count: buffers.batch * inputSize)
+            for sample in 0..<buffers.batch {
+                WindowProduct.accumulate(rows: geometry.shortLength, columns: inChannels, depth: width,
+                                         a: windows + sample * paddedFloats, rowStride: rowStride, b: kernel.pointer,
+                                         c: inputGradient + sample * inputSize, ldc: inChannels)
+            }
+            return
+        }
         geometry.gather(outputGradient, into: buffers.scratch, batch: buffers.batch)
         // dKernel += dCols^T X: [kernel * filters, inChannels]
         backend.gemm(transA: true, transB: false, m: width, n: inChannels, k: rows, alpha: 1,

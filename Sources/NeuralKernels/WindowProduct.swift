@@ -26,11 +26,44 @@ public enum WindowProduct {
                 let rowA = a + row * rowStride, rowC = c + row * ldc + column
                 let start = bias.map { $0 + column }
                 if wide {
-                    block6x16(valid: valid, depth: depth, a: rowA, rowStride: rowStride, b: b + column, ldb: columns,
-                              c: rowC, ldc: ldc, bias: start, relu: relu)
+                    block6x16(valid: valid, depth: depth, a: rowA, rowStride: rowStride, depthStride: 1, b: b + column,
+                              ldb: columns, c: rowC, ldc: ldc, bias: start, relu: relu)
                 } else {
-                    block6x8(valid: valid, depth: depth, a: rowA, rowStride: rowStride, b: b + column, ldb: columns,
-                             c: rowC, ldc: ldc, bias: start, relu: relu)
+                    block6x8(valid: valid, depth: depth, a: rowA, rowStride: rowStride, depthStride: 1, b: b + column,
+                             ldb: columns, c: rowC, ldc: ldc, bias: start, relu: relu)
+                }
+                row += 6
+            }
+            column += wide ? 16 : 8
+        }
+    }
+
+    /// c[r * ldc + j] += Σ_{n < samples} Σ_{x < depth} a[n * aSampleStride + x * depthStride + r] *
+    /// b[n * bSampleStride + x * ldb + j] for r < rows, j < columns: a sum of outer products, the kernel gradient
+    /// of a convolution read straight from the (padded) windows of every sample, without an im2col copy; the
+    /// accumulators stay in registers over all samples. `columns` must be a multiple of 8.
+    ///
+    ///     // dW[w][f] += Σ_o x[o * stride * channels + w] * dy[o][f]  (w = tap * channels + channel)
+    ///     WindowProduct.accumulateOuter(rows: 7 * 8, columns: 16, depth: 60, a: padded, depthStride: 16,
+    ///                                   b: dy, ldb: 16, c: dW, ldc: 16)
+    public static func accumulateOuter(rows: Int, columns: Int, depth: Int, a: UnsafePointer<Float>, depthStride: Int,
+                                       b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+                                       samples: Int = 1, aSampleStride: Int = 0, bSampleStride: Int = 0) {
+        precondition(columns % 8 == 0, "WindowProduct: columns \(columns) is not a multiple of 8")
+        var column = 0
+        while column < columns {
+            let wide = columns - column >= 16
+            var row = 0
+            while row < rows {
+                let valid = Swift.min(6, rows - row)
+                if wide {
+                    block6x16(valid: valid, depth: depth, a: a + row, rowStride: 1, depthStride: depthStride,
+                              b: b + column, ldb: ldb, c: c + row * ldc + column, ldc: ldc, bias: nil, relu: false,
+                              samples: samples, aSampleStride: aSampleStride, bSampleStride: bSampleStride)
+                } else {
+                    block6x8(valid: valid, depth: depth, a: a + row, rowStride: 1, depthStride: depthStride,
+                             b: b + column, ldb: ldb, c: c + row * ldc + column, ldc: ldc, bias: nil, relu: false,
+                             samples: samples, aSampleStride: aSampleStride, bSampleStride: bSampleStride)
                 }
                 row += 6
             }
@@ -147,9 +180,10 @@ public enum WindowProduct {
     /// Up to six rows x 16 columns: 12 accumulators stay in registers over the whole depth (rows past `valid`
     /// repeat the last valid row and are not stored).
     @inline(__always)
-    static func block6x16(valid: Int, depth: Int, a: UnsafePointer<Float>, rowStride: Int, b: UnsafePointer<Float>,
-                          ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>?,
-                          relu: Bool) {
+    static func block6x16(valid: Int, depth: Int, a: UnsafePointer<Float>, rowStride: Int, depthStride: Int,
+                          b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+                          bias: UnsafePointer<Float>?, relu: Bool, samples: Int = 1, aSampleStride: Int = 0,
+                          bSampleStride: Int = 0) {
         let last = valid - 1
         let a0 = a, a1 = a + Swift.min(1, last) * rowStride, a2 = a + Swift.min(2, last) * rowStride
         let a3 = a + Swift.min(3, last) * rowStride, a4 = a + Swift.min(4, last) * rowStride
@@ -166,22 +200,27 @@ public enum WindowProduct {
         var c41 = initial(c, bias, row: 4, valid: valid, ldc: ldc, offset: 8)
         var c50 = initial(c, bias, row: 5, valid: valid, ldc: ldc, offset: 0)
         var c51 = initial(c, bias, row: 5, valid: valid, ldc: ldc, offset: 8)
-        var weights = b
+        var sampleA = 0, sampleB = b
+        for _ in 0..<samples {
+        var weights = sampleB
         for x in 0..<depth {
             let b0 = load(weights), b1 = load(weights + 8)
-            var s = Lanes(repeating: a0[x])
+            var s = Lanes(repeating: a0[sampleA + x * depthStride])
             c00 = c00.addingProduct(s, b0); c01 = c01.addingProduct(s, b1)
-            s = Lanes(repeating: a1[x])
+            s = Lanes(repeating: a1[sampleA + x * depthStride])
             c10 = c10.addingProduct(s, b0); c11 = c11.addingProduct(s, b1)
-            s = Lanes(repeating: a2[x])
+            s = Lanes(repeating: a2[sampleA + x * depthStride])
             c20 = c20.addingProduct(s, b0); c21 = c21.addingProduct(s, b1)
-            s = Lanes(repeating: a3[x])
+            s = Lanes(repeating: a3[sampleA + x * depthStride])
             c30 = c30.addingProduct(s, b0); c31 = c31.addingProduct(s, b1)
-            s = Lanes(repeating: a4[x])
+            s = Lanes(repeating: a4[sampleA + x * depthStride])
             c40 = c40.addingProduct(s, b0); c41 = c41.addingProduct(s, b1)
-            s = Lanes(repeating: a5[x])
+            s = Lanes(repeating: a5[sampleA + x * depthStride])
             c50 = c50.addingProduct(s, b0); c51 = c51.addingProduct(s, b1)
             weights += ldb
+        }
+        sampleA += aSampleStride
+        sampleB += bSampleStride
         }
         finish(c00, c, row: 0, valid: valid, ldc: ldc, offset: 0, relu: relu)
         finish(c01, c, row: 0, valid: valid, ldc: ldc, offset: 8, relu: relu)
@@ -199,9 +238,10 @@ public enum WindowProduct {
 
     /// Up to six rows x 8 columns.
     @inline(__always)
-    static func block6x8(valid: Int, depth: Int, a: UnsafePointer<Float>, rowStride: Int, b: UnsafePointer<Float>,
-                         ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>?,
-                         relu: Bool) {
+    static func block6x8(valid: Int, depth: Int, a: UnsafePointer<Float>, rowStride: Int, depthStride: Int,
+                         b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+                         bias: UnsafePointer<Float>?, relu: Bool, samples: Int = 1, aSampleStride: Int = 0,
+                         bSampleStride: Int = 0) {
         let last = valid - 1
         let a0 = a, a1 = a + Swift.min(1, last) * rowStride, a2 = a + Swift.min(2, last) * rowStride
         let a3 = a + Swift.min(3, last) * rowStride, a4 = a + Swift.min(4, last) * rowStride
@@ -212,16 +252,21 @@ public enum WindowProduct {
         var c3 = initial(c, bias, row: 3, valid: valid, ldc: ldc, offset: 0)
         var c4 = initial(c, bias, row: 4, valid: valid, ldc: ldc, offset: 0)
         var c5 = initial(c, bias, row: 5, valid: valid, ldc: ldc, offset: 0)
-        var weights = b
+        var sampleA = 0, sampleB = b
+        for _ in 0..<samples {
+        var weights = sampleB
         for x in 0..<depth {
             let w = load(weights)
-            c0 = c0.addingProduct(Lanes(repeating: a0[x]), w)
-            c1 = c1.addingProduct(Lanes(repeating: a1[x]), w)
-            c2 = c2.addingProduct(Lanes(repeating: a2[x]), w)
-            c3 = c3.addingProduct(Lanes(repeating: a3[x]), w)
-            c4 = c4.addingProduct(Lanes(repeating: a4[x]), w)
-            c5 = c5.addingProduct(Lanes(repeating: a5[x]), w)
+            c0 = c0.addingProduct(Lanes(repeating: a0[sampleA + x * depthStride]), w)
+            c1 = c1.addingProduct(Lanes(repeating: a1[sampleA + x * depthStride]), w)
+            c2 = c2.addingProduct(Lanes(repeating: a2[sampleA + x * depthStride]), w)
+            c3 = c3.addingProduct(Lanes(repeating: a3[sampleA + x * depthStride]), w)
+            c4 = c4.addingProduct(Lanes(repeating: a4[sampleA + x * depthStride]), w)
+            c5 = c5.addingProduct(Lanes(repeating: a5[sampleA + x * depthStride]), w)
             weights += ldb
+        }
+        sampleA += aSampleStride
+        sampleB += bSampleStride
         }
         finish(c0, c, row: 0, valid: valid, ldc: ldc, offset: 0, relu: relu)
         finish(c1, c, row: 1, valid: valid, ldc: ldc, offset: 0, relu: relu)

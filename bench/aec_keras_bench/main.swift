@@ -35,7 +35,10 @@ func cpuSeconds() -> Double {
     return Double(spec.tv_sec) + Double(spec.tv_nsec) * 1e-9
 }
 
-let model = PaperAutoencoder(seed: 1, backend: CPUBackend(threads: threads, chunkSize: chunk, blasThreads: 1))
+// AEC_VECTOR=0 runs every convolution through im2col + OpenBLAS sgemm (the fallback) for comparison.
+let vectorKernels = ProcessInfo.processInfo.environment["AEC_VECTOR"] != "0"
+let model = PaperAutoencoder(seed: 1, backend: CPUBackend(threads: threads, chunkSize: chunk, blasThreads: 1,
+                                                          vectorKernels: vectorKernels))
 var epochTimes: [Double] = [], epochCPU: [Double] = []
 for epoch in 0...epochs {
     let start = Date(), cpu = cpuSeconds()
@@ -61,8 +64,7 @@ print("infer_spectra_per_cpu_s \(Double(count) / median(inferCPU))")
 // (forward + backward with parameter and input gradients), each layer run alone on one chunk held in cache, as
 // the engine runs it.
 if ProcessInfo.processInfo.environment["AEC_PROFILE"] == "1" {
-    let backend = CPUBackend(threads: 1, chunkSize: chunk, blasThreads: 1,
-                             vectorKernels: ProcessInfo.processInfo.environment["AEC_VECTOR"] != "0")
+    let backend = CPUBackend(threads: 1, chunkSize: chunk, blasThreads: 1, vectorKernels: vectorKernels)
     for layer in model.network.layers {
         func buffer(_ floats: Int) -> UnsafeMutablePointer<Float> {
             let pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(floats, 1))
