@@ -68,6 +68,8 @@ def test_run_exits_1_with_the_error_on_stderr(installed_kernel, tmp_path):
     assert out.returncode == 1
     assert out.stdout == "before\n"
     assert "NameError" in out.stderr and "undefinedThing" in out.stderr
+    assert "\x1b[" not in out.stderr, "a traceback written to a pipe must not carry terminal colour codes"
+    assert "^" in out.stderr, "the caret under the error's column is kept"
 
 
 def test_run_missing_file_is_a_clear_error(installed_kernel, tmp_path):

@@ -36,7 +36,12 @@ struct RunScript: ParsableCommand {
         case .success(let bundle):
             if let text = bundle?["text/plain"] { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
         case .failure(let error):
-            FileHandle.standardError.write(Data((error.traceback.joined(separator: "\n") + "\n").utf8))
+            var text = error.traceback.joined(separator: "\n")
+            // The traceback's colours are for Jupyter and terminals; a log file or a pipe gets plain text.
+            if isatty(STDERR_FILENO) == 0 {
+                text = text.replacingOccurrences(of: "\u{1B}\\[[0-9;]*m", with: "", options: .regularExpression)
+            }
+            FileHandle.standardError.write(Data((text + "\n").utf8))
             throw ExitCode(1)
         }
     }
