@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 import EELS
 
@@ -72,6 +73,29 @@ final class SimulatedSpectrumImageTests: XCTestCase {
         }
         // Block centres are 120 of 159 column steps apart: 1.5 x 120/159 = 1.13 eV.
         XCTAssertEqual(best.shift, 1.5 * 120 / 159, accuracy: 0.15)
+    }
+
+    /// Cancellation is polled at every thickness level and every column (so an interrupt stops the full-size
+    /// simulation within milliseconds), and a cancelled run stops at the next poll.
+    func testThePaperDatasetPollsCancellationOftenAndStopsAtOnce() throws {
+        final class Counter: @unchecked Sendable {
+            let lock = NSLock()
+            var polls = 0
+            let stopAfter: Int
+            init(stopAfter: Int) { self.stopAfter = stopAfter }
+            func poll() -> Bool { lock.lock(); defer { lock.unlock() }; polls += 1; return polls > stopAfter }
+        }
+        let full = Counter(stopAfter: .max)
+        let data = try simulatePaperDataset(seed: 3, scale: 0.05, isCancelled: full.poll)
+        XCTAssertEqual(data.items.count, 24)
+        // 24 SIs x 40 columns x 2 passes, plus the thickness levels of 8 locations.
+        XCTAssertGreaterThanOrEqual(full.polls, 24 * 40 * 2 + 8)
+        let cancelled = Counter(stopAfter: 200)
+        XCTAssertThrowsError(try simulatePaperDataset(seed: 3, scale: 0.05, isCancelled: cancelled.poll)) {
+            XCTAssertTrue($0 is CancellationError, "\($0)")
+        }
+        // After the 201st poll says stop, each running task returns at its next poll: far fewer than a full run.
+        XCTAssertLessThan(cancelled.polls, 200 + 100, "the simulation went on after it was cancelled")
     }
 
     func testThePaperDatasetHasTheLayoutNamesAndSplitOfThePaper() throws {

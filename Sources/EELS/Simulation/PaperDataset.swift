@@ -180,7 +180,8 @@ func paperThicknessProfile(_ thickness: ThicknessClass, location: Int) -> Closed
 /// - Parameters:
 ///   - seed: the random seed of location parameters and shot noise.
 ///   - scale: in (0, 1]; columns become max(40, round(638 x scale)) (rows stay 10, the shift stays 1.5 eV across).
-///   - isCancelled: polled before each location's tables and each SI; when it returns true the work stops.
+///   - isCancelled: polled before each thickness level of a location's tables and before each column of each SI
+///     (a few milliseconds apart); when it returns true the work stops.
 /// - Throws: `EELSError.value` for a scale outside (0, 1] or options out of range; `CancellationError` when
 ///   `isCancelled` asked to stop.
 public func simulatePaperDataset(seed: UInt64 = 0, scale: Double = 1,
@@ -231,23 +232,28 @@ public func simulatePaperDataset(seed: UInt64 = 0, scale: Double = 1,
         let spec = plans[planLocation.firstIndex(of: location)!].spec
         do {
             let simulator = try OKEdgeSimulator(physics: locationPhysics[location])
-            let table = ThicknessTable(simulator: simulator, range: thicknessRange(spec), states: neededStates(spec))
+            let table = try ThicknessTable(simulator: simulator, range: thicknessRange(spec),
+                                           states: neededStates(spec), isCancelled: isCancelled)
             lock.lock()
             prepared[location] = (simulator, table)
             lock.unlock()
+        } catch is CancellationError {
+            return
         } catch {
             lock.lock()
             failures.append(error)
             lock.unlock()
         }
     }
-    if let failure = failures.first { throw failure }
     if isCancelled() { throw CancellationError() }
+    if let failure = failures.first { throw failure }
     var results = [Result<SimulatedSpectrumImage, Error>?](repeating: nil, count: plans.count)
     DispatchQueue.concurrentPerform(iterations: plans.count) { index in
         if isCancelled() { return }
         let (simulator, table) = prepared[planLocation[index]]!
-        let result = Result { try simulateSpectrumImage(plans[index].spec, with: simulator, table: table) }
+        let result = Result {
+            try simulateSpectrumImage(plans[index].spec, with: simulator, table: table, isCancelled: isCancelled)
+        }
         lock.lock()
         results[index] = result
         lock.unlock()

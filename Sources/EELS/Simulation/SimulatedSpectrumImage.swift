@@ -97,7 +97,9 @@ struct ThicknessTable: Sendable {
     let levels: [OxidationState: [[Double]]]
     let count: Int
 
-    init(simulator: OKEdgeSimulator, range: ClosedRange<Double>, states: Set<OxidationState>) {
+    /// - Throws: `CancellationError` when `isCancelled` (polled before each level) returns true.
+    init(simulator: OKEdgeSimulator, range: ClosedRange<Double>, states: Set<OxidationState>,
+         isCancelled: () -> Bool = { false }) throws {
         self.range = range
         let width = range.upperBound - range.lowerBound
         let count = width < 1e-9 ? 1 : Swift.max(2, Int((width / 0.02).rounded(.up)) + 1)
@@ -106,7 +108,8 @@ struct ThicknessTable: Sendable {
             / Double(count - 1) }
         var levels: [OxidationState: [[Double]]] = [:]
         for state in states {
-            levels[state] = taus.map { tau in
+            levels[state] = try taus.map { tau in
+                if isCancelled() { throw CancellationError() }
                 let parts = simulator.gridComponents(state: state, thickness: tau)
                 return zip(parts.edge, parts.background).map { $0 + $1 }
             }
@@ -138,10 +141,14 @@ func thicknessRange(_ spec: SpectrumImageSpec) -> ClosedRange<Double> {
     Swift.min(spec.thicknessStart, spec.thicknessEnd)...Swift.max(spec.thicknessStart, spec.thicknessEnd)
 }
 
+/// `isCancelled` is polled before each thickness level and each column (twice per column); when it returns true
+/// the work stops with `CancellationError`.
 func simulateSpectrumImage(_ spec: SpectrumImageSpec, with simulator: OKEdgeSimulator,
-                           table given: ThicknessTable? = nil) throws -> SimulatedSpectrumImage {
+                           table given: ThicknessTable? = nil, isCancelled: () -> Bool = { false }) throws
+    -> SimulatedSpectrumImage {
     try spec.validate()
-    let table = given ?? ThicknessTable(simulator: simulator, range: thicknessRange(spec), states: neededStates(spec))
+    let table = try given ?? ThicknessTable(simulator: simulator, range: thicknessRange(spec),
+                                            states: neededStates(spec), isCancelled: isCancelled)
     let columns = spec.columns, channels = simulator.outputAxis.size
     let thickness = (0..<columns).map { spec.along(spec.thicknessStart, spec.thicknessEnd, column: $0) }
     let shift = (0..<columns).map { spec.along(spec.shiftOffset, spec.shiftOffset + spec.shiftAcrossScan, column: $0) }
@@ -152,6 +159,7 @@ func simulateSpectrumImage(_ spec: SpectrumImageSpec, with simulator: OKEdgeSimu
     var gridMean = [Double](repeating: 0, count: OKEdgeSimulator.gridCount)
     var means = [[Double]](repeating: [Double](repeating: 0, count: channels), count: columns)
     for c in 0..<columns {
+        if isCancelled() { throw CancellationError() }
         for i in gridMean.indices { gridMean[i] = 0 }
         table.accumulate(state: .initial, thickness: thickness[c], weight: 1 - fraction[c], into: &gridMean)
         table.accumulate(state: .annealed, thickness: thickness[c], weight: fraction[c], into: &gridMean)
@@ -162,8 +170,9 @@ func simulateSpectrumImage(_ spec: SpectrumImageSpec, with simulator: OKEdgeSimu
     var generator = SeededGenerator(seed: spec.seed)
     // Column by column, channel by channel: the rows share each channel's Poisson set-up.
     let readNoise = spec.physics.readNoise
-    data.withUnsafeMutableBufferPointer { output in
+    try data.withUnsafeMutableBufferPointer { output in
         for c in 0..<columns {
+            if isCancelled() { throw CancellationError() }
             let samplers = means[c].map { PoissonInversion(mean: $0) }
             for r in 0..<spec.rows {
                 let start = (r * columns + c) * channels
