@@ -85,4 +85,6 @@ def check_simulated_vs_real(nb):
     table = next((t for t in plain if t.startswith("Simulated block ground truth vs the paper")), None)
     assert table is not None, "no table comparing the simulated ground truth with Fig. 7B"
     rms = [float(line.split()[-1]) for line in table.splitlines()[2:] if line.strip()]
-    assert len(rms) == 4 and all(0 < r < 5 for r in rms), table
+    # The calibrated simulator (κ = 0.15) is 0.57-0.81 counts from the digitised Fig. 7B; the textbook plural
+    # strength κ = 1 was 2.1 counts off on the thick initial SI. 1.2 counts catches that kind of drift.
+    assert len(rms) == 4 and all(0 < r < 1.2 for r in rms), table
