@@ -125,8 +125,10 @@ extension Interpreter {
                 if let inPlace {
                     let given = try arguments(f)
                     evaluated = given
-                    if let result = try inPlace(f, { v in
-                        try Builtins.mutatingMethod(interp, &v, name, given, at: memberLocation)
+                    if let result = try inPlace(f, { v, element in
+                        let conformed = try element.map { try interp.conformInserted(given, of: name, to: $0,
+                                                                                     at: location) } ?? given
+                        return try Builtins.mutatingMethod(interp, &v, name, conformed, at: memberLocation)
                     }) {
                         return result
                     }
@@ -239,9 +241,15 @@ extension Interpreter {
             return { f, value in
                 if let inPlace {
                     let k = try keys.map { try $0(f) }
-                    let done = try inPlace(f) { c in
-                        try interp.setSubscript(&c, k, value, at: subLocation)
-                        return .none
+                    let done = try inPlace(f) { c, element in
+                        var stored = value
+                        if let element {
+                            // one element of a typed array: check just it; anything else (ranges) the general way
+                            guard k.count == 1, case .int = k[0], case .array = c else { return nil }
+                            stored = try interp.conform(value, to: element, at: location)
+                        }
+                        try interp.setSubscript(&c, k, stored, at: subLocation)
+                        return Value.none
                     }
                     if done != nil { return }
                     var c = try container(f)
@@ -268,34 +276,61 @@ extension Interpreter {
         }
     }
 
-    /// For an untyped `var` holding an array or dictionary: runs `body` on the value in place, so that `xs[i] = v`
-    /// and `xs.append(v)` do not copy the collection. nil (at compile or run time) where that does not apply.
+    /// For a `var` holding an array or dictionary: runs `body` on the value in place, so that `xs[i] = v` and
+    /// `xs.append(v)` do not copy the collection. nil (at compile or run time) where that does not apply.
+    /// A `var` annotated with an array type `[T]` takes part too: `body` is then given T, and must conform every
+    /// element it inserts to it (the rest of the array was checked when it was stored); untyped: nil. `body`
+    /// returns nil, leaving the value as it was, where it cannot do that: the general path then runs.
     func compileInPlace(_ target: Expr, _ scope: StaticScope)
-        -> ((Frame, (inout Value) throws -> Value) throws -> Value?)? {
+        -> ((Frame, (inout Value, String?) throws -> Value?) throws -> Value?)? {
         guard case .name(let name, _) = target else { return nil }
         func isCollection(_ v: Value) -> Bool {
             switch v { case .array, .dictionary: return true; default: return false }
         }
+        let elements = ElementTypeCache(self)
         if let (depth, v) = scope.resolve(name) {
-            guard !v.isLet, v.type == nil else { return nil }
+            guard !v.isLet, case .some(let element) = elements.of(v.type) else { return nil }
             let slot = v.slot
             return { f, body in
                 let frame = f.ancestor(depth)
                 guard var value = frame.slots[slot], isCollection(value) else { return nil }
                 frame.slots[slot] = nil
                 defer { frame.slots[slot] = value }
-                return try body(&value)
+                return try body(&value, element)
             }
         }
         let reference = GlobalReference(name, self)
         return { _, body in
-            guard let b = reference.lookup(), !b.isLet, b.type == nil, b.initialized, isCollection(b.value) else {
+            guard let b = reference.lookup(), !b.isLet, b.initialized, isCollection(b.value),
+                  case .some(let element) = elements.of(b.type) else {
                 return nil
             }
             var value = b.value
             b.value = .none
             defer { b.value = value }
-            return try body(&value)
+            return try body(&value, element)
         }
+    }
+}
+
+/// The element type T of an array annotation `[T]`, remembered for the last annotation seen (a global's
+/// annotation is known only at run time).
+final class ElementTypeCache {
+    private unowned(unsafe) let interpreter: Interpreter
+    private var cached: (type: String, element: String??)?
+
+    init(_ interpreter: Interpreter) { self.interpreter = interpreter }
+
+    /// .some(nil) for no annotation, .some(T) for `[T]`, nil for any other annotation (dictionaries, optionals).
+    func of(_ type: String?) -> String?? {
+        guard let type else { return .some(nil) }
+        if let cached, cached.type == type { return cached.element }
+        var element: String?? = nil
+        if type.hasPrefix("["), type.hasSuffix("]") {
+            let inner = String(type.dropFirst().dropLast())
+            if !inner.isEmpty, interpreter.topLevelColon(inner) == nil { element = .some(inner) }
+        }
+        cached = (type, element)
+        return element
     }
 }

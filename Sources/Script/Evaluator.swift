@@ -36,8 +36,9 @@ extension Interpreter {
     }
 
     func setSubscript(_ container: inout Value, _ keys: [Value], _ value: Value, at location: SourceLocation) throws {
-        switch container {
-        case .array(var items):
+        // `if case`, not `switch`: a switch keeps its own reference to the subject while it runs, so the array
+        // would never be uniquely referenced and every write would copy it (O(n) per element).
+        if case .array(var items) = container {
             guard keys.count == 1, case .int(let i) = keys[0] else {
                 throw ScriptError(kind: "TypeError", message: "an array index must be one Int", location: location)
             }
@@ -48,17 +49,19 @@ extension Interpreter {
             container = .none   // release the old storage so the write does not copy
             items[i] = value
             container = .array(items)
-        case .dictionary(var d):
+            return
+        }
+        if case .dictionary(var d) = container {
             guard keys.count == 1 else {
                 throw ScriptError(kind: "TypeError", message: "a dictionary takes one key", location: location)
             }
             container = .none
+            defer { container = .dictionary(d) }
             do { try d.set(keys[0], value) } catch var e as ScriptError { e.location = location; throw e }
-            container = .dictionary(d)
-        default:
-            throw ScriptError(kind: "TypeError", message: "cannot assign through a subscript of \(container.typeName)",
-                              location: location)
+            return
         }
+        throw ScriptError(kind: "TypeError", message: "cannot assign through a subscript of \(container.typeName)",
+                          location: location)
     }
 
     func overflow(_ op: String, _ location: SourceLocation) -> ScriptError {

@@ -55,7 +55,21 @@ extension Interpreter {
         throw ScriptError(kind: "TypeError", message: "unknown type '\(t)'", location: location)
     }
 
-    private func topLevelColon(_ s: String) -> String.Index? {
+    /// The arguments of mutating array method `name` with the values it inserts conformed to `element` (the
+    /// element type of a typed `var`): `append(x)`, `append(contentsOf: xs)`, `insert(x, at:)`.
+    func conformInserted(_ arguments: [(String?, Value)], of name: String, to element: String,
+                         at location: SourceLocation) throws -> [(String?, Value)] {
+        guard name == "append" || name == "insert", let first = arguments.first else { return arguments }
+        var out = arguments
+        if name == "append", first.0 == "contentsOf", case .array(let items) = first.1 {
+            out[0].1 = .array(try items.map { try conform($0, to: element, at: location) })
+        } else {
+            out[0].1 = try conform(first.1, to: element, at: location)
+        }
+        return out
+    }
+
+    func topLevelColon(_ s: String) -> String.Index? {
         var depth = 0
         for i in s.indices {
             switch s[i] {

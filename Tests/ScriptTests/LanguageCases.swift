@@ -94,6 +94,12 @@ let valueCases: [(String, String?)] = [
     ("var m = [[1, 2], [3]]\nm[1].append(4)\nm", "[[1, 2], [3, 4]]"),
     ("var w = 0\nvar s = 0\nwhile w < 3 { var t = w * 2; t += 1; s += t; w += 1 }\ns", "9"),
     ("func f(_ n: Int) -> Int { var acc: [Int] = []; for i in 0..<n { acc.append(i * i) }; return acc.sum() }\nf(4)", "14"),
+    // typed arrays change in place; each inserted element is checked (and widened) against the element type
+    ("var xs: [Double] = []\nxs.append(1)\nxs.append(2.5)\nxs.insert(0, at: 0)\nxs.append(contentsOf: [7])\nxs",
+     "[0.0, 1.0, 2.5, 7.0]"),
+    ("var xs: [Double] = [1, 2]\nxs[1] = 3\nxs", "[1.0, 3.0]"),
+    ("var g: [Double] = []\nfunc add(_ v: Int) { g.append(v) }\nadd(2)\ng", "[2.0]"),
+    ("var m: [[Int]] = [[1]]\nm.append([2, 3])\nm[0] = [4]\nm", "[[4], [2, 3]]"),
     ("let add = { (a: Int, b: Int) -> Int in a + b }\n[1, 2, 3].reduce(0, add)", "6"),
     ("[[3, 1], [2]].map { $0.sorted { $0 < $1 } }", "[[1, 3], [2]]"),
     ("func loop() -> Int { var i = 0; while true { i += 1; if i == 5 { return i } } }\nloop()", "5"),
@@ -118,6 +124,10 @@ let nilText: String? = nil
 /// Error cases: code, kind, line, column, exact message.
 let errorCases: [(String, String, Int, Int, String)] = [
     ("let n: Int = 3.5", "TypeError", 1, 1, "cannot use a value of type Double as Int"),
+    ("var xs: [Int] = [1]\nxs.append(\"a\")", "TypeError", 2, 10, "cannot use a value of type String as Int"),
+    ("var xs: [Int] = [1]\nxs.append(contentsOf: [2, 2.5])", "TypeError", 2, 10, "cannot use a value of type Double as Int"),
+    ("var xs: [Int] = [1, 2]\nxs[0] = 2.5", "TypeError", 2, 1, "cannot use a value of type Double as Int"),
+    ("var xs: [Int] = [1]\nxs.insert(true, at: 0)", "TypeError", 2, 10, "cannot use a value of type Bool as Int"),
     ("1 / 0", "ZeroDivisionError", 1, 3, "division by zero"), ("5 % 0", "ZeroDivisionError", 1, 3, "division by zero"),
     ("9223372036854775807 + 1", "OverflowError", 1, 21, "integer overflow in '+'; use Double for larger numbers"),
     ("let x = 4611686018427387904 * 4", "OverflowError", 1, 29, "integer overflow in '*'; use Double for larger numbers"),

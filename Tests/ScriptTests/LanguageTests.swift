@@ -131,6 +131,27 @@ final class LanguageTests: XCTestCase {
         XCTAssertEqual(b?["text/plain"], "7")
     }
 
+    /// A typed array changes in place, and an element of the wrong type leaves it as it was before that call; a
+    /// failed dictionary store keeps the dictionary.
+    func testCollectionsKeepTheirValuesAfterAFailedStore() {
+        let interpreter = Interpreter(output: OutputCapture())
+        _ = interpreter.execute("var xs: [Int] = [1]")
+        guard case .failure(let e) = interpreter.execute("xs.append(2)\nxs[0] = 5\nxs.append(\"a\")") else {
+            return XCTFail("appending a String to [Int] should fail")
+        }
+        XCTAssertEqual(e.kind, "TypeError")
+        guard case .success(let b) = interpreter.execute("xs") else { return XCTFail() }
+        XCTAssertEqual(b?["text/plain"], "[5, 2]")
+        guard case .failure = interpreter.execute("xs[1] = \"b\"") else { return XCTFail("a String into [Int]") }
+        guard case .success(let c) = interpreter.execute("xs") else { return XCTFail() }
+        XCTAssertEqual(c?["text/plain"], "[5, 2]")
+        // A dictionary store that fails (an unhashable key) leaves the dictionary as it was.
+        _ = interpreter.execute("var d = [\"a\": 1]")
+        guard case .failure = interpreter.execute("d[\"b\"] = 2\nd[[1]] = 3") else { return XCTFail("[Int] key") }
+        guard case .success(let dictionary) = interpreter.execute("d") else { return XCTFail() }
+        XCTAssertEqual(dictionary?["text/plain"], "[\"a\": 1, \"b\": 2]")
+    }
+
     func testInterruptReachesNestedShortLoops() {
         let interpreter = Interpreter(output: OutputCapture())
         DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { interpreter.cancellation.request() }
