@@ -31,8 +31,8 @@ let package = Package(
 
         // MARK: - Numerics, data and figures
         .target(name: "NeuralCore", dependencies: ["COpenBLAS", "NeuralKernels"]),
-        // Register-blocked convolution kernels, built for AVX2 + FMA on x86-64; NeuralCore calls them only
-        // after checking the processor (CPUFeatures).
+        // Register-blocked convolution kernels and dropout masks, built for AVX2 + FMA on x86-64; NeuralCore
+        // calls them only after checking the processor (CPUFeatures).
         .target(name: "NeuralKernels", swiftSettings: vectorKernelFlags),
         .target(name: "EELS", dependencies: ["COpenBLAS"]),
         .target(name: "SVGPlot"),

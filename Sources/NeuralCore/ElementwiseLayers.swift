@@ -1,3 +1,5 @@
+import NeuralKernels
+
 /// Dropout (Keras semantics): while training, each element is zeroed with probability `rate` and the kept ones
 /// are scaled by 1 / (1 - rate); at inference it is the identity. Masks come from a counter-based hash of
 /// (stream, sample, element), so they are reproducible for a seed whatever the threading.
@@ -34,6 +36,12 @@ public final class Dropout: Layer {
         let scale = 1 / (1 - rate)
         let threshold = UInt64(Double(rate) * 16_777_216.0)
         let stream = SeededRandom.mix(buffers.randomStream ^ SeededRandom.mix(salt &+ 0x5151))
+        if backend.usesVectorKernels {
+            // The same mask, eight elements at a time (DropoutMaskTests compares the two paths).
+            DropoutMask.apply(count: count, stream: stream, threshold: threshold, scale: scale, input: buffers.input,
+                              mask: buffers.saved, output: buffers.output)
+            return
+        }
         for index in 0..<count {
             let bits = SeededRandom.mix(stream &+ UInt64(index)) >> 40
             let keep: Float = bits >= threshold ? scale : 0
