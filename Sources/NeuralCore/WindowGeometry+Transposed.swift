@@ -55,7 +55,27 @@ extension WindowGeometry {
     /// Scratch floats `transposedProduct` needs (independent of the batch).
     func transposedScratchFloats(shortChannels: Int) -> Int {
         let padding = transposedPadding
-        return kernel * shortChannels * channels + (padding.left + shortLength + padding.right) * shortChannels
+        let packed = Swift.max(kernel, interleavedWindow.taps * stride) * shortChannels * channels + stride * channels
+        return packed + (padding.left + shortLength + padding.right) * shortChannels
+    }
+
+    /// The short positions that all phases of one long block t = stride * m ..< stride * (m + 1) read:
+    /// m + first ..< m + first + taps.
+    var interleavedWindow: (first: Int, taps: Int) {
+        let phases = transposedPhases.filter { $0.taps > 0 }
+        guard let first = phases.map(\.firstShort).min(),
+              let end = phases.map({ $0.firstShort + $0.taps }).max() else { return (0, 0) }
+        return (first, end - first)
+    }
+
+    /// Whether the phases run together, as one product with stride * channels columns: each block of `stride`
+    /// long positions is `stride * channels` contiguous floats, so 8 long channels at stride 2 fill the 16-column
+    /// register blocks instead of the 8-column ones (which wait on the FMA latency), at the cost of the zero
+    /// taps that the union window adds (deconv4 of the paper: 4 taps for phases of 4 and 3).
+    func interleavesPhases(vectorKernels: Bool) -> Bool {
+        vectorKernels && stride > 1 && channels % 16 == 8 && (stride * channels) % 16 == 0
+            && longLength % stride == 0 && transposedPhases.allSatisfy { $0.taps > 0 }
+            && interleavedWindow.taps * stride <= kernel + stride
     }
 
     /// The transposed product of short [batch, shortLength, shortChannels] with `kernel` [kernel, channels,
@@ -76,6 +96,11 @@ extension WindowGeometry {
             pack(phase, kernel: weights, shortChannels: shortChannels, into: scratch + packedFloats)
             packedOffsets.append(packedFloats)
             packedFloats += phase.taps * shortChannels * channels
+        }
+        if interleavesPhases(vectorKernels: vectorKernels) {
+            interleavedProduct(short, shortChannels: shortChannels, kernel: weights, into: long, batch: batch,
+                               bias: bias, relu: relu, scratch: scratch)
+            return
         }
         if vectorKernels {
             let padding = transposedPadding, sampleFloats = shortLength * shortChannels
@@ -108,6 +133,44 @@ extension WindowGeometry {
             }
         }
         if bias != nil, relu, !fused { Vectorized.relu(long, count: batch * longLength * channels) }
+    }
+
+    /// `transposedProduct` with all phases in one product: row m is the block of long positions
+    /// stride * m ..< stride * (m + 1), [stride * channels] contiguous floats, from the window of short positions
+    /// m + first ..< m + first + taps. Requires `interleavesPhases`.
+    private func interleavedProduct(_ short: UnsafePointer<Float>, shortChannels: Int,
+                                    kernel weights: UnsafePointer<Float>, into long: UnsafeMutablePointer<Float>,
+                                    batch: Int, bias: UnsafePointer<Float>?, relu: Bool,
+                                    scratch: UnsafeMutablePointer<Float>) {
+        let window = interleavedWindow, columns = stride * channels, depth = window.taps * shortChannels
+        // combined[(w * shortChannels + b) * columns + p * channels + a] = kernel[j][a][b] for the tap j that
+        // takes short position m + first + w to long position stride * m + p; 0 where no tap does.
+        let combined = scratch, tiledBias = scratch + depth * columns
+        combined.update(repeating: 0, count: depth * columns)
+        for phase in transposedPhases {
+            for q in 0..<phase.taps {
+                let w = phase.firstShort + q - window.first
+                let tap = weights + (phase.lastTap - stride * q) * channels * shortChannels
+                for b in 0..<shortChannels {
+                    let row = combined + (w * shortChannels + b) * columns + phase.phase * channels
+                    for a in 0..<channels { row[a] = tap[a * shortChannels + b] }
+                }
+            }
+        }
+        if let bias { for p in 0..<stride { (tiledBias + p * channels).update(from: bias, count: channels) } }
+        let padding = transposedPadding, sampleFloats = shortLength * shortChannels
+        let padded = tiledBias + columns
+        padded.update(repeating: 0, count: padding.left * shortChannels)
+        (padded + padding.left * shortChannels + sampleFloats).update(repeating: 0, count: padding.right * shortChannels)
+        let rows = longLength / stride
+        for sample in 0..<batch {
+            (padded + padding.left * shortChannels).update(from: short + sample * sampleFloats, count: sampleFloats)
+            WindowProduct.accumulate(rows: rows, columns: columns, depth: depth,
+                                     a: padded + (window.first + padding.left) * shortChannels,
+                                     rowStride: shortChannels, b: combined, c: long + sample * longLength * channels,
+                                     ldc: columns, bias: bias == nil ? nil : UnsafePointer(tiledBias),
+                                     relu: bias != nil && relu)
+        }
     }
 
     /// packed[(q * shortChannels + b) * channels + a] = kernel[lastTap - stride * q][a][b].
