@@ -69,6 +69,21 @@ final class PCATests: XCTestCase {
         }
     }
 
+    func testFewerComponentsAreTheLeadingOnesOfMore() throws {
+        // Only the k largest eigenpairs are computed, so each k is a separate decomposition: they must agree.
+        let f = try loadFixture()
+        let all = try PCA(components: f.components).fit(f.matrix, rows: f.rows, cols: f.cols)
+        for k in 1..<f.components {
+            let few = try PCA(components: k).fit(f.matrix, rows: f.rows, cols: f.cols)
+            XCTAssertEqual(few.componentCount, k)
+            for i in 0..<k {
+                assertClose(few.component(i), all.component(i).map(Double.init), relative: 1e-4,
+                            "component \(i) of \(k)")
+                XCTAssertEqual(few.explainedVarianceRatio[i], all.explainedVarianceRatio[i], accuracy: 1e-6)
+            }
+        }
+    }
+
     func testWideMatrixUsesSVDAndAgreesWithTranspose() throws {
         // 6 samples x 20 features (more features than samples): the SVD path.
         var rng = SeededGenerator(seed: 3)

@@ -4,9 +4,9 @@ import Foundation
 /// Principal component analysis, mean-centred like scikit-learn's `PCA`.
 ///
 /// Rows are samples (pixels), columns are features (energy channels). When there are fewer features than samples
-/// (240 channels, 25,520 pixels) the covariance matrix is formed with BLAS `ssyrk` and diagonalised with LAPACK
-/// `dsyevd`; otherwise the centred data are decomposed with `dgesdd`. Signs follow scikit-learn's `svd_flip`
-/// (the largest-magnitude entry of each component is positive).
+/// (240 channels, 25,520 pixels) the covariance matrix is formed with BLAS `ssyrk` and only its k largest
+/// eigenpairs are computed, with LAPACK `dsyevr`; otherwise the centred data are decomposed with `dgesdd`.
+/// Signs follow scikit-learn's `svd_flip` (the largest-magnitude entry of each component is positive).
 ///
 ///     let result = try PCA(components: 3).fit(matrix, rows: 25_520, cols: 240)
 ///     result.explainedVarianceRatio   // [0.91, 0.05, 0.01]
@@ -95,17 +95,25 @@ public struct PCA: Sendable {
                 a[j * cols + i] = a[i * cols + j]
             }
         }
+        // Only the k largest eigenpairs are needed: dsyevr (MRRR) with an index range skips the other
+        // eigenvectors, which dsyevd would compute and back-transform (about 4x the time at 1121 channels).
+        let k = components
+        var found: Int32 = 0
         var w = [Double](repeating: 0, count: cols)
-        let info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "V")), Int8(UInt8(ascii: "U")),
-                                  Int32(cols), &a, Int32(cols), &w)
-        precondition(info == 0, "dsyevd failed on a finite symmetric matrix (info \(info))")
-        // Eigenvalues ascend; eigenvectors are the columns of a. Reverse into rows.
-        var values = [Double](repeating: 0, count: cols)
-        var vectors = [Double](repeating: 0, count: cols * cols)
-        for i in 0..<cols {
-            let src = cols - 1 - i
+        var z = [Double](repeating: 0, count: cols * k)
+        var support = [Int32](repeating: 0, count: 2 * k)
+        let info = LAPACKE_dsyevr(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "V")), Int8(UInt8(ascii: "I")),
+                                  Int8(UInt8(ascii: "U")), Int32(cols), &a, Int32(cols), 0, 0,
+                                  Int32(cols - k + 1), Int32(cols), 0, &found, &w, &z, Int32(k), &support)
+        precondition(info == 0 && Int(found) == k,
+                     "dsyevr failed on a finite symmetric matrix (info \(info), \(found) of \(k) eigenpairs)")
+        // Eigenvalues ascend; eigenvectors are the columns of z (cols x k). Reverse into rows.
+        var values = [Double](repeating: 0, count: k)
+        var vectors = [Double](repeating: 0, count: k * cols)
+        for i in 0..<k {
+            let src = k - 1 - i
             values[i] = w[src]
-            for c in 0..<cols { vectors[i * cols + c] = a[c * cols + src] }
+            for c in 0..<cols { vectors[i * cols + c] = z[c * k + src] }
         }
         return (values, vectors, total)
     }
