@@ -96,7 +96,7 @@ public struct PCA: Sendable {
             }
         }
         // Only the k largest eigenpairs are needed: dsyevr (MRRR) with an index range skips the other
-        // eigenvectors, which dsyevd would compute and back-transform (about 4x the time at 1121 channels).
+        // eigenvectors, which dsyevd would compute and back-transform (pca of a 1121-channel SI: 330 -> 143 ms).
         let k = components
         var found: Int32 = 0
         var w = [Double](repeating: 0, count: cols)
