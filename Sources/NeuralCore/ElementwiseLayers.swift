@@ -36,13 +36,13 @@ public final class Dropout: Layer {
         let scale = 1 / (1 - rate)
         let threshold = UInt64(Double(rate) * 16_777_216.0)
         let stream = SeededRandom.mix(buffers.randomStream ^ SeededRandom.mix(salt &+ 0x5151))
-        if backend.usesVectorKernels {
-            // The same mask, eight elements at a time (DropoutMaskTests compares the two paths).
-            DropoutMask.apply(count: count, stream: stream, threshold: threshold, scale: scale, input: buffers.input,
-                              mask: buffers.saved, output: buffers.output)
-            return
-        }
-        for index in 0..<count {
+        // The vector kernels draw the same mask eight elements at a time (DropoutMaskTests compares the two
+        // paths); this loop draws the rest.
+        let vectorDone = backend.usesVectorKernels
+            ? DropoutMask.apply(count: count, stream: stream, threshold: threshold, scale: scale,
+                                input: buffers.input, mask: buffers.saved, output: buffers.output)
+            : 0
+        for index in vectorDone..<count {
             let bits = SeededRandom.mix(stream &+ UInt64(index)) >> 40
             let keep: Float = bits >= threshold ? scale : 0
             buffers.saved[index] = keep

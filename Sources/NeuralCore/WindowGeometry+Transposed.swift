@@ -85,6 +85,11 @@ extension WindowGeometry {
     func transposedProduct(_ short: UnsafePointer<Float>, shortChannels: Int, kernel weights: UnsafePointer<Float>,
                            into long: UnsafeMutablePointer<Float>, batch: Int, bias: UnsafePointer<Float>?,
                            relu: Bool, vectorKernels: Bool, scratch: UnsafeMutablePointer<Float>) {
+        if interleavesPhases(vectorKernels: vectorKernels) {
+            interleavedProduct(short, shortChannels: shortChannels, kernel: weights, into: long, batch: batch,
+                               bias: bias, relu: relu, scratch: scratch)
+            return
+        }
         let allPhases = transposedPhases, phases = allPhases.filter { $0.taps > 0 }
         // The kernels start from the bias only when every long position is written by some phase.
         let fused = vectorKernels && phases.count == allPhases.count && (channels > 1 || !relu)
@@ -96,11 +101,6 @@ extension WindowGeometry {
             pack(phase, kernel: weights, shortChannels: shortChannels, into: scratch + packedFloats)
             packedOffsets.append(packedFloats)
             packedFloats += phase.taps * shortChannels * channels
-        }
-        if interleavesPhases(vectorKernels: vectorKernels) {
-            interleavedProduct(short, shortChannels: shortChannels, kernel: weights, into: long, batch: batch,
-                               bias: bias, relu: relu, scratch: scratch)
-            return
         }
         if vectorKernels {
             let padding = transposedPadding, sampleFloats = shortLength * shortChannels

@@ -5,14 +5,16 @@
 /// kept elements are scaled by `scale`, dropped ones become 0.
 ///
 ///     // rate 0.2: threshold = UInt64(0.2 * 2^24), scale = 1 / 0.8
-///     DropoutMask.apply(count: n, stream: s, threshold: 3_355_443, scale: 1.25, input: x, mask: m, output: y)
+///     let done = DropoutMask.apply(count: n, stream: s, threshold: 3_355_443, scale: 1.25,
+///                                  input: x, mask: m, output: y)   // the caller draws done..<n
 public enum DropoutMask {
     typealias Words = SIMD8<UInt64>
 
-    /// mask[i] = keep(i) ? scale : 0 and output[i] = input[i] * mask[i] for i < count.
+    /// mask[i] = keep(i) ? scale : 0 and output[i] = input[i] * mask[i] for i below `count` rounded down to a
+    /// multiple of 8; returns that many (the caller draws the rest with the scalar definition).
     public static func apply(count: Int, stream: UInt64, threshold: UInt64, scale: Float,
                              input: UnsafePointer<Float>, mask: UnsafeMutablePointer<Float>,
-                             output: UnsafeMutablePointer<Float>) {
+                             output: UnsafeMutablePointer<Float>) -> Int {
         let lanes = Words(0, 1, 2, 3, 4, 5, 6, 7)
         let limit = SIMD8<UInt32>(repeating: UInt32(truncatingIfNeeded: Swift.min(threshold, 1 << 24)))
         let kept = SIMD8<Float>(repeating: scale), dropped = SIMD8<Float>(repeating: 0)
@@ -25,29 +27,15 @@ public enum DropoutMask {
             UnsafeMutableRawPointer(output + index).storeBytes(of: x * values, as: SIMD8<Float>.self)
             index += 8
         }
-        while index < count {
-            let bits = scalarMix(stream &+ UInt64(index)) >> 40
-            let value: Float = bits >= threshold ? scale : 0
-            mask[index] = value
-            output[index] = input[index] * value
-            index += 1
-        }
+        return index
     }
 
-    /// SplitMix64's finaliser on eight counters.
+    /// SplitMix64's finaliser (`SeededRandom.mix`) on eight counters.
     @inline(__always)
     static func mix(_ value: Words) -> Words {
         var z = value
         z = (z ^ (z &>> 30)) &* Words(repeating: 0xBF58_476D_1CE4_E5B9)
         z = (z ^ (z &>> 27)) &* Words(repeating: 0x94D0_49BB_1331_11EB)
         return z ^ (z &>> 31)
-    }
-
-    @inline(__always)
-    static func scalarMix(_ value: UInt64) -> UInt64 {
-        var z = value
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
