@@ -23,7 +23,7 @@ final class ScriptKernelInterpreter: KernelInterpreter {
                    codemirrorMode: "swift", pygmentsLexer: "swift",
                    banner: "RapidEELS Script \(KernelVersion.language): Swift syntax, interpreted; "
                        + "type help(command) or command? for documentation",
-                   helpLinks: [(text: "RapidEELS paper method", url: "https://doi.org/10.1017/S1431927621000878"),
+                   helpLinks: [(text: "The RapidEELS paper (Sci. Rep. 11, 2021)", url: "https://doi.org/10.1038/s41598-021-97668-8"),
                                (text: "Swift language guide", url: "https://docs.swift.org/swift-book/")])
     }
 

@@ -83,22 +83,29 @@ public enum MSAFormat {
         var out = """
         #FORMAT      : EMSA/MAS Spectral Data File
         #VERSION     : 1.0
-        #TITLE       : \(title ?? spectrum.metadata["title"] ?? "")
+        #TITLE       : \(headerValue(title ?? spectrum.metadata["title"] ?? ""))
         #OWNER       : RapidEELS
         #NPOINTS     : \(spectrum.values.count)
         #NCOLUMNS    : 1
-        #XUNITS      : \(axis.units)
+        #XUNITS      : \(headerValue(axis.units))
         #YUNITS      : Counts
         #DATATYPE    : Y
         #XPERCHAN    : \(axis.scale)
         #OFFSET      : \(axis.offset)
         #SIGNALTYPE  : ELS
-        #SPECTRUM    :
+        #SPECTRUM    : Spectral Data Starts Here
 
         """
         for v in spectrum.values { out += "\(v)\n" }
-        out += "#ENDOFDATA   :\n"
+        out += "#ENDOFDATA   : End Of Data and File\n"
         return out
+    }
+
+    /// A header value on one line without the `": "` separator that readers such as rosettasciio split on
+    /// (a second one would make them drop the keyword).
+    static func headerValue(_ text: String) -> String {
+        text.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
+            .replacingOccurrences(of: ": ", with: " - ")
     }
 
     /// Writes a spectrum as an EMSA/MSA file that HyperSpy and other tools read.
