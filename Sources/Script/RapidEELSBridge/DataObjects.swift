@@ -274,9 +274,15 @@ final class FigureObject: ScriptObject {
     var methodNames: [String] { ["save"] }
     func method(_ name: String) -> Command? {
         guard name == "save" else { return nil }
-        return Command(name: "save", parameters: [CommandParameter(nil, "String")], doc: "Writes the figure as SVG.",
-                       example: "fig.save(\"fig5.svg\")") { args, _ in
-            try self.svg.write(toFile: try args.string(0), atomically: true, encoding: .utf8)
+        return Command(name: "save", parameters: [
+            CommandParameter(nil, "String", doc: "a path ending in .svg, .png or .pdf (the extension picks the format)"),
+            CommandParameter("dpi", "Double", default: "96", doc: "PNG resolution; the figure's own size is at 96"),
+            CommandParameter("width", "Int", default: "the figure's", doc: "output width in pixels (PNG) or points (PDF)"),
+        ], doc: "Writes the figure as SVG, PNG or PDF (PNG and PDF through librsvg's rsvg-convert).",
+                       example: "fig.save(\"fig5.png\", dpi: 200)") { args, _ in
+            let width: Int? = args[2] == nil ? nil : try args.int(2)
+            try FigureExport.write(svg: self.svg, to: try args.string(0), dpi: args[1] == nil ? nil : try args.double(1),
+                                   width: width)
             return .none
         }
     }
