@@ -12,7 +12,8 @@ public enum ComputeDevice: String, CaseIterable, Sendable {
     case cpu
     /// The CUDA backend; fails with a clear error when no GPU/driver/NVRTC/cuBLAS is usable.
     case cuda
-    /// CUDA when usable, otherwise the CPU with one line saying why the GPU path is off.
+    /// CUDA when usable, otherwise the CPU: silently where there is no NVIDIA driver, else with one line saying
+    /// why the GPU path is off.
     case auto
 
     /// Parses "cpu", "cuda" (or "gpu") and "auto", case-insensitively.
@@ -63,10 +64,30 @@ public enum ComputeDevice: String, CaseIterable, Sendable {
             do {
                 return try CUDABackend(device: CUDAContext.shared())
             } catch {
-                log("GPU path off: \(error); computing on the CPU")
+                if let line = ComputeDevice.fallbackNotice(for: error), ComputeDevice.firstNotice() { log(line) }
                 return CPUBackend()
             }
         }
+    }
+
+    nonisolated(unsafe) private static var noticed = false
+
+    /// What `.auto` says when it falls back to the CPU: nothing on a machine without the NVIDIA driver (the
+    /// ordinary CPU machine; `%device cuda` says why in full), else one short line (shown once per process).
+    ///
+    ///     ComputeDevice.fallbackNotice(for: CUDAError.noDevice)   // "GPU path off (the NVIDIA driver ...); ..."
+    public static func fallbackNotice(for error: Error) -> String? {
+        if case CUDAError.libraryNotFound(let name, _, _) = error, name.hasPrefix("libcuda") { return nil }
+        let first = String(describing: error).split(separator: "\n").first.map(String.init) ?? ""
+        return "GPU path off (\(first.count > 160 ? first.prefix(160) + "..." : first)); computing on the CPU"
+    }
+
+    /// True the first time it is called in this process.
+    static func firstNotice() -> Bool {
+        printLock.lock()
+        defer { printLock.unlock() }
+        defer { noticed = true }
+        return !noticed
     }
 
     nonisolated(unsafe) private static var printed = false
