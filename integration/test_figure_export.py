@@ -40,3 +40,20 @@ def test_unknown_extension_is_an_error_and_the_session_survives(kernel, tmp_path
     assert not (tmp_path / "fig.bmp").exists()
     reply, _ = run(kc, "fig")
     assert reply["status"] == "ok"
+
+
+def test_a_single_series_keeps_the_label_it_was_given(kernel):
+    _, kc = kernel
+    reply, messages = execute(kc, CELL.replace("let fig = plot(", "plot(").rstrip()[:-1] + ', labels: ["pixel 0,0"])')
+    assert reply["status"] == "ok"
+    svgs = [m["content"]["data"]["image/svg+xml"] for _, m in messages if m["msg_type"] == "execute_result"]
+    assert svgs and "pixel 0,0" in svgs[0]
+
+
+def test_pca_shows_a_scree_plot_and_labels_loadings(kernel):
+    _, kc = kernel
+    reply, messages = execute(kc, "pca(simulatePaperDataset(seed: 3, scale: 0.02).test[0], components: 3)", timeout=60)
+    assert reply["status"] == "ok"
+    svg = [m["content"]["data"]["image/svg+xml"] for _, m in messages if m["msg_type"] == "execute_result"][0]
+    assert "Explained variance ratio" in svg and "scree" in svg
+    assert "Loading" in svg and "Counts" not in svg

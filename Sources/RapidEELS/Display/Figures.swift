@@ -16,10 +16,31 @@ public enum Figures {
                                height: Double = 360, yLabel: String = "Counts") throws -> Figure {
         var figure = Figure(width: width, height: height, title: title)
         for (spectrum, label) in series {
-            try figure.axes.plot(spectrum.energy.values, spectrum.values, label: series.count > 1 ? label : nil)
+            try figure.axes.plot(spectrum.energy.values, spectrum.values, label: label.isEmpty ? nil : label)
         }
         figure.axes.xLabel = "Energy loss (eV)"
         figure.axes.yLabel = yLabel
+        return figure
+    }
+
+    /// A PCA: the scree plot (explained variance ratio per component, log scale) beside the loadings.
+    ///
+    ///     let svg = try Figures.pca(ratios: [0.9, 0.05, 0.01], energies: e, loadings: [pc1, pc2, pc3]).svg()
+    public static func pca(ratios: [Double], energies: [Double], loadings: [[Double]], title: String? = nil) throws
+        -> Figure {
+        var figure = Figure(width: 860, height: 320, rows: 1, columns: 2, title: title)
+        let positive = ratios.map { max($0, 1e-12) }
+        try figure[0, 0].plot(ratios.indices.map { Double($0 + 1) }, positive, marker: .circle)
+        figure[0, 0].yScale = .log
+        figure[0, 0].title = "scree"
+        figure[0, 0].xLabel = "Component"
+        figure[0, 0].yLabel = "Explained variance ratio"
+        for (c, loading) in loadings.enumerated() {
+            try figure[0, 1].plot(energies, loading, label: "PC \(c + 1)")
+        }
+        figure[0, 1].title = "loadings"
+        figure[0, 1].xLabel = "Energy loss (eV)"
+        figure[0, 1].yLabel = "Loading (unit vector)"
         return figure
     }
 

@@ -345,12 +345,15 @@ public enum RapidEELSCommands {
                 return a.map { $0.description }
             }) ?? []
             var series: [(Spectrum, String)] = []
+            // A label the caller gives is always drawn; names taken from the data only tell several series apart.
+            let nameSeries = items.count > 1
             for (i, item) in items.enumerated() {
                 let label = i < labels.count ? labels[i] : ""
                 switch item {
-                case .object(let s as SpectrumObject): series.append((s.spectrum, label.isEmpty ? s.spectrum.metadata["title"] ?? "" : label))
+                case .object(let s as SpectrumObject):
+                    series.append((s.spectrum, label.isEmpty && nameSeries ? s.spectrum.metadata["title"] ?? "" : label))
                 case .object(let si as SpectrumImageObject):
-                    series.append((si.image.meanSpectrum(), label.isEmpty ? "mean of \(si.name)" : label))
+                    series.append((si.image.meanSpectrum(), label.isEmpty && nameSeries ? "mean of \(si.name)" : label))
                 default: throw args.wrong(0, "spectra or spectrum images", item)
                 }
             }

@@ -224,12 +224,9 @@ final class PCAObject: ScriptObject {
     }
     func mimeBundle() -> MIMEBundle {
         svgBundle(summary) {
-            var figure = try Figures.spectra([], title: "principal components")
-            for c in 0..<result.componentCount {
-                try figure.axes.plot(source.image.energy.values, result.component(c).map { Double($0) },
-                                     label: "PC \(c + 1)")
-            }
-            return figure.svg()
+            try Figures.pca(ratios: result.explainedVarianceRatio, energies: source.image.energy.values,
+                            loadings: (0..<result.componentCount).map { result.component($0).map { Double($0) } },
+                            title: "principal components").svg()
         }
     }
 }
