@@ -103,8 +103,10 @@ extension Interpreter {
 
     // MARK: Calls
 
-    func compileCall(_ callee: Expr, _ args: [Argument], _ location: SourceLocation, _ scope: StaticScope) -> Eval {
+    func compileCall(_ callee: Expr, _ args: [Argument], _ location: SourceLocation, _ scope: StaticScope,
+                     helpOfMethodChecked: Bool = false) -> Eval {
         unowned(unsafe) let interp = self
+        if !helpOfMethodChecked, let help = compileHelpOfMethod(callee, args, location, scope) { return help }
         let labels = args.map { $0.label }
         let values = args.map { compile($0.value, scope) }
         let allUnlabelled = labels.allSatisfy { $0 == nil }
@@ -332,5 +334,27 @@ final class ElementTypeCache {
         }
         cached = (type, element)
         return element
+    }
+}
+
+extension Interpreter {
+    /// `help(x.method)`: the method's documentation. A bare `x.method` whose parameters all have defaults is
+    /// refused elsewhere (it is almost always a forgotten `()`), so help looks the method up itself.
+    func compileHelpOfMethod(_ callee: Expr, _ args: [Argument], _ location: SourceLocation,
+                             _ scope: StaticScope) -> Eval? {
+        guard case .name("help", _) = callee, args.count == 1, args[0].label == nil,
+              case .member(let baseExpr, let name, _) = args[0].value else { return nil }
+        unowned(unsafe) let interp = self
+        let helpValue = compile(callee, scope), base = compile(baseExpr, scope)
+        let plain = compileCall(callee, args, location, scope, helpOfMethodChecked: true)
+        return { f in
+            if case .function(let h) = try helpValue(f), case .native(let command, nil) = h.body, command.name == "help",
+               case .object(let o) = try base(f), let method = o.method(name), ((try? o.member(name)) ?? nil) == nil {
+                interp.output.stream(.stdout, interp.helpText(for: .function(Function(.native(method, receiver: nil))))
+                    + "\n")
+                return .none
+            }
+            return try plain(f)
+        }
     }
 }

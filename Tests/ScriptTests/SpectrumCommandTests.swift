@@ -56,4 +56,17 @@ final class SpectrumCommandTests: XCTestCase {
         XCTAssertTrue(lines[index + 1].contains("divided by its maximum"), output.stdout)
         XCTAssertTrue(lines[index + 2].contains("to: eV window whose maximum becomes 1"), output.stdout)
     }
+
+    func testHelpOfAMethodWhoseParametersAllHaveDefaults() throws {
+        let output = OutputCapture()
+        let interpreter = Interpreter(output: output)
+        guard case .success = interpreter.execute("let si = simulatePaperDataset(seed: 1, scale: 0.02).test[0]\n"
+                                                  + "help(si.blockMean)") else {
+            return XCTFail("help(si.blockMean) failed: \(output.stdout)")
+        }
+        XCTAssertTrue(output.stdout.contains("blockMean("), output.stdout)
+        // The bare member is still refused: it is almost always a forgotten ().
+        guard case .failure(let error) = interpreter.execute("let m = si.blockMean") else { return XCTFail("accepted") }
+        XCTAssertTrue("\(error)".contains("call it as .blockMean()"), "\(error)")
+    }
 }
