@@ -31,6 +31,14 @@ def _need(condition, message):
     pytest.skip(message)
 
 
+_ROOTS = {}
+
+
+def lab_root(base, token):
+    """The folder the lab fixture's server serves."""
+    return _ROOTS[(base, token)]
+
+
 def _free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -72,6 +80,7 @@ def lab(tmp_path_factory):
                 if server.poll() is not None or time.time() > deadline:
                     raise RuntimeError("jupyter lab did not start: " + (work / "lab.log").read_text()[-2000:])
                 time.sleep(0.3)
+        _ROOTS[(base, token)] = work
         yield base, token
     finally:
         server.terminate()
@@ -106,5 +115,46 @@ def test_notebook_runs_in_jupyterlab(lab):
             expect(svg.first).to_be_visible(timeout=60_000)
             expect(notebook.locator(".jp-InputPrompt", has_text="[1]:").first).to_be_visible(timeout=30_000)
             page.screenshot(path=str(Path(os.environ.get("BROWSER_SCREENSHOT", "/tmp/rapideels-lab.png"))))
+        finally:
+            browser.close()
+
+
+def test_navigate_widget_moves_in_jupyterlab(lab, tmp_path):
+    """navigate(si) renders as ipywidgets through JupyterLab's own widget manager; typing a new column into the
+    slider's readout redraws the pixel's spectrum (the <img> source changes) and the status line follows."""
+    from playwright.sync_api import sync_playwright, expect
+
+    pytest.importorskip("jupyterlab_widgets", reason="jupyterlab_widgets is in requirements-dev.txt; run `make venv`")
+    base, token = lab
+    work = Path(lab_root(base, token))
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "rapideels", "display_name": DISPLAY_NAME, "language": "swift"}
+    nb.cells = [nbformat.v4.new_code_cell("let si = simulatePaperDataset(seed: 3, scale: 0.02).test[0]\n"
+                                          "navigate(si, truth: si.blockMean())")]
+    nbformat.write(nb, work / "navigate.ipynb")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1200})
+            page.goto(f"{base}/lab/tree/navigate.ipynb?token={token}")
+            status = page.locator("#jp-main-statusbar")
+            expect(status).to_contain_text(DISPLAY_NAME, timeout=60_000)
+            expect(status).to_contain_text("Idle", timeout=60_000)
+            page.locator(".lm-MenuBar-item", has_text="Run").click()
+            page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
+            notebook = page.locator(".jp-NotebookPanel:visible")
+            sliders = notebook.locator(".widget-slider")
+            expect(sliders.first).to_be_visible(timeout=90_000)
+            images = notebook.locator(".widget-html-content img")
+            expect(images.nth(1)).to_be_visible(timeout=30_000)
+            before = images.nth(1).get_attribute("src")
+            readout = notebook.locator(".widget-readout").nth(1)   # the column slider's
+            readout.click()
+            page.keyboard.press("Control+A")
+            page.keyboard.type("7")
+            page.keyboard.press("Enter")
+            expect(notebook.locator(".widget-html-content", has_text="pixel (0, 7)")).to_be_visible(timeout=30_000)
+            assert images.nth(1).get_attribute("src") != before, "moving the pointer did not redraw the spectrum"
+            page.screenshot(path=str(Path(os.environ.get("BROWSER_SCREENSHOT_WIDGETS", "/tmp/rapideels-navigate.png"))))
         finally:
             browser.close()

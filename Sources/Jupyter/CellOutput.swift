@@ -12,7 +12,7 @@ public final class CellOutput {
         case stdout, stderr
     }
 
-    private unowned let server: KernelServer
+    unowned let server: KernelServer
     /// The execute_request this output belongs to.
     public let parent: JupyterMessage
     /// Whether the frontend accepts input_request (the request's allow_stdin).

@@ -131,8 +131,15 @@ extension JSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Express
 }
 
 extension JSON {
-    /// A MIME bundle (MIME type -> text) as a JSON object.
+    /// A MIME bundle (MIME type -> text) as a JSON object. JSON MIME types (`application/json`, `...+json`,
+    /// such as the widget view `application/vnd.jupyter.widget-view+json`) are carried as JSON text and go out
+    /// as the JSON value they spell; text that does not parse stays a string.
     public init(bundle: [String: String]) {
-        self = .object(bundle.mapValues { .string($0) })
+        self = .object(Dictionary(uniqueKeysWithValues: bundle.map { key, text in
+            if key == "application/json" || key.hasSuffix("+json"), let value = try? JSON.parse(Data(text.utf8)) {
+                return (key, value)
+            }
+            return (key, .string(text))
+        }))
     }
 }

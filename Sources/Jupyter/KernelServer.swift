@@ -28,6 +28,9 @@ public final class KernelServer: @unchecked Sendable {
     public var beforeIdle: (() -> Void)?
     /// Called after a shutdown_reply was sent; the argument is the request's `restart`.
     public var onShutdown: ((Bool) -> Void)?
+    /// Receives comm_open / comm_msg / comm_close (nil: every comm_open is answered with comm_close).
+    public weak var commHandler: KernelCommHandler?
+    let comms = CommTable()
 
     let queue = NSCondition()
     var pending: [JupyterMessage] = []
@@ -149,11 +152,11 @@ public final class KernelServer: @unchecked Sendable {
         case "history_request":
             reply(message, on: .shell, historyReply(content))
         case "comm_info_request":
-            reply(message, on: .shell, ["status": "ok", "comms": .emptyObject])
+            reply(message, on: .shell, commInfo(message.content))
         case "shutdown_request":
             shutdown(message, on: .shell)
         case "comm_open", "comm_msg", "comm_close":
-            break  // no comm targets: ignored, as the protocol allows
+            handleComm(message)
         default:
             KernelLog.write("ignoring unknown shell message type \"\(message.messageType)\"")
         }

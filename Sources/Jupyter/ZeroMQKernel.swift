@@ -69,6 +69,7 @@ public final class ZeroMQKernel: KernelTransport, @unchecked Sendable {
     public func serve(interpreter: KernelInterpreter, info: KernelInfo, captureOutput: Bool = true) -> Never {
         let server = KernelServer(interpreter: interpreter, info: info, transport: self)
         self.server = server
+        server.commHandler = interpreter as? KernelCommHandler
         server.onShutdown = { [weak self] _ in self?.beginExit() }
         if captureOutput {
             do {

@@ -20,6 +20,17 @@ public protocol ScriptOutput: AnyObject {
     func clearOutput(wait: Bool)
     /// `readLine(prompt:)`: asks the user for a line; nil when the frontend does not allow stdin.
     func readLine(prompt: String, password: Bool) -> String?
+    /// Opens a comm to the front end (Jupyter widgets); `data` and `metadata` are UTF-8 JSON objects. Returns
+    /// false where the host has no comms (then widgets fall back to static output).
+    func openComm(id: String, target: String, data: Data, metadata: Data) -> Bool
+    /// Sends a comm_msg (UTF-8 JSON object) on a comm opened with `openComm`.
+    func sendComm(id: String, data: Data)
+}
+
+extension ScriptOutput {
+    /// Hosts without comms (scripts, tests) open none.
+    public func openComm(id: String, target: String, data: Data, metadata: Data) -> Bool { false }
+    public func sendComm(id: String, data: Data) {}
 }
 
 /// A language error as Jupyter shows it: ename, evalue, traceback lines (may carry ANSI colours).

@@ -24,6 +24,8 @@ public struct ScriptHooks {
 public final class Interpreter {
     public let output: ScriptOutput
     public let cancellation = Cancellation()
+    /// Jupyter widget models opened by this interpreter's commands (`navigate`); the kernel routes comms here.
+    public private(set) lazy var widgets = WidgetManager(output: output)
     /// Every command; register more with `registry.register(...)`.
     public let registry = CommandRegistry()
     public var settings = ScriptSettings()

@@ -70,11 +70,36 @@ final class ScriptKernelInterpreter: KernelInterpreter {
         }
     }
 
+    /// Runs `body` with the interpreter's output pointed at `output` (a cell's, or a comm message's).
+    private func with(_ output: CellOutput, _ body: () -> Void) {
+        let previous = bridge.cell
+        bridge.cell = output
+        defer { bridge.cell = previous }
+        body()
+    }
+
     private static func outcome(_ result: ExecutionResult) -> ExecuteOutcome {
         switch result {
         case .success(let bundle): return .success(bundle)
         case .failure(let error): return .failure(ename: error.kind, evalue: error.message, traceback: error.traceback)
         }
+    }
+}
+
+/// Jupyter widgets: the front end's widget manager opens the control comm; models are the kernel's.
+extension ScriptKernelInterpreter: KernelCommHandler {
+    func acceptsComm(target: String) -> Bool { interpreter.widgets.accepts(target: target) }
+
+    func commOpened(id: String, target: String, data: JSON, output: CellOutput) {
+        interpreter.widgets.controlOpened(id: id)
+    }
+
+    func commMessage(id: String, data: JSON, output: CellOutput) {
+        with(output) { interpreter.widgets.handle(id: id, data: data.serialized()) }
+    }
+
+    func commClosed(id: String, data: JSON) {
+        interpreter.widgets.closed(id: id)
     }
 }
 
@@ -100,6 +125,17 @@ private final class OutputBridge: ScriptOutput {
 
     func readLine(prompt: String, password: Bool) -> String? {
         cell?.readLine(prompt: prompt, password: password)
+    }
+
+    func openComm(id: String, target: String, data: Data, metadata: Data) -> Bool {
+        guard let cell, let data = try? JSON.parse(data), let metadata = try? JSON.parse(metadata) else { return false }
+        cell.openComm(id: id, target: target, data: data, metadata: metadata)
+        return true
+    }
+
+    func sendComm(id: String, data: Data) {
+        guard let data = try? JSON.parse(data) else { return }
+        cell?.sendComm(id: id, data: data)
     }
 }
 

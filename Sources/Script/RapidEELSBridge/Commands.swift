@@ -13,7 +13,7 @@ public enum RapidEELSCommands {
     public static func install(_ interpreter: Interpreter) {
         interpreter.knownObjectTypes.formUnion(["Spectrum", "SpectrumImage", "Dataset", "Autoencoder", "Classifier",
                                                 "Classification", "PCA", "PeakFit", "PeakFitMap", "Embedding",
-                                                "Figure", "Table", "TrainingHistory"])
+                                                "Figure", "Table", "TrainingHistory", "Navigator"])
         interpreter.hooks.device = { name in
             let device = try ComputeDevice(parsing: name)
             if device == .cpu { return "device: cpu" }
@@ -24,6 +24,7 @@ public enum RapidEELSCommands {
         registerModels(r)
         registerAnalysis(r)
         registerPlots(r)
+        registerNavigator(r)
     }
 
     static func image(_ args: Arguments, _ i: Int) throws -> SpectrumImageObject {
