@@ -48,6 +48,7 @@ public enum Figures {
 
     /// A per-pixel map of the probability of the annealed class.
     public static func classification(_ c: Classification) throws -> Figure {
+        if c.classNames.count > 2 { return try classMap(c) }
         var figure = Figure(width: 720, height: 240, title: c.title.isEmpty ? "classification" : c.title)
         let k = c.classNames.count
         let p1 = (0..<(c.rows * c.columns)).map { Double(c.probabilities[$0 * k + min(1, k - 1)]) }
