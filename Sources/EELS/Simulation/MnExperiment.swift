@@ -166,8 +166,9 @@ public func simulateMnExperiment(seed: UInt64 = 0, scale: Double = 1,
     }
     var results = [Result<SimulatedCoreLossImage, Error>?](repeating: nil, count: specs.count)
     let lock = NSLock()
-    DispatchQueue.concurrentPerform(iterations: specs.count) { i in
-        let result = Result { try simulateCoreLossImage(specs[i].0, with: simulator) }
+    let planned = specs
+    DispatchQueue.concurrentPerform(iterations: planned.count) { i in
+        let result = Result { try simulateCoreLossImage(planned[i].0, with: simulator) }
         lock.lock()
         results[i] = result
         lock.unlock()
@@ -191,7 +192,7 @@ public func simulateMnExperiment(seed: UInt64 = 0, scale: Double = 1,
 /// would leave it: one DM4 spectrum image per SI named by its class (`mn2_01.dm4` ... `mn4_04.dm4`), calibrated
 /// energy (eV) and spatial (nm) axes, EELS acquisition tags; `dark_reference.dm4` when `darkLevel` > 0; and the
 /// truth as `truth.json` (`MnExperimentTruth`) and `truth.csv` (one line per file). At the default options and
-/// scale: 12 SIs, about 3 MB, well under a second of simulation on one core.
+/// scale: 12 SIs of about 250 pixels x 512 channels, about 6 MB.
 ///
 ///     let truth = try writeMnExperiment(to: "/tmp/mn", seed: 1)
 ///     let si = try load("/tmp/mn/" + truth.files[0].file).spectrumImage!
