@@ -80,8 +80,9 @@ public final class Denoiser {
         for item in dataset.items {
             if isCancelled() { throw CancellationError() }
             try method.checkBlock(item.image, name: item.name)
-            inputs += try method.inputs(item.image).data
-            targets += try method.targets(item.image).data
+            let corrected = try method.corrected(item.image).image
+            inputs += try method.inputs(corrected: corrected).data
+            targets += try method.targets(corrected: corrected).data
         }
         let scaler = try RobustScaler(fittingSpectra: inputs, channels: method.channels)
         var rng = SeededGenerator(seed: seed &+ 0x5EED)

@@ -4,6 +4,8 @@ import Foundation
 /// The preprocessing of the RapidEELS method for any core-loss edge, saved with every model so that a loaded model
 /// prepares new data exactly as in training. The paper's method (O K edge) is the preset `.paper`.
 ///
+/// - Corrections first (both optional, off in the paper): a dark reference subtracted channel by channel, and each
+///   pixel's energy drift removed (`drift`; the removed shifts are the drift map, `corrected(_:)`).
 /// - Inputs: raw counts in the network window, `channels` channels of `binWidth` eV from `windowStart`.
 ///   Raw channels are grouped into bins that start at the window's first channel (snapped to the nearest raw
 ///   channel), then binned by summing `binWidth / dispersion` channels.
@@ -27,6 +29,12 @@ public struct PreprocessingMethod: Sendable, Equatable {
     /// The ground-truth block (rows x columns of pixels).
     public var blockRows: Int = 10
     public var blockColumns: Int = 40
+    /// A dark reference (detector signal without beam) subtracted from every raw pixel, or nil.
+    public var darkReference: Spectrum?
+    /// How each pixel's energy drift is removed before binning.
+    public var drift: DriftCorrection = .none
+    /// The largest drift searched by cross-correlation, eV.
+    public var maximumDrift: Double = 3
 
     public init() {}
 
@@ -122,8 +130,11 @@ public struct PreprocessingMethod: Sendable, Equatable {
         return out
     }
 
-    /// Network inputs: raw counts on the window's axis (binned and windowed), not scaled.
-    public func inputs(_ si: SpectrumImage) throws -> SpectrumImage { try windowed(binned(si)) }
+    /// Network inputs: raw counts on the window's axis (corrected, binned and windowed), not scaled.
+    public func inputs(_ si: SpectrumImage) throws -> SpectrumImage { try inputs(corrected: corrected(si).image) }
+
+    /// Network inputs of an image already through `corrected(_:)`.
+    public func inputs(corrected si: SpectrumImage) throws -> SpectrumImage { try windowed(binned(si)) }
 
     /// Throws unless `si` holds at least one whole ground-truth block.
     public func checkBlock(_ si: SpectrumImage, name: String? = nil) throws {
@@ -140,6 +151,11 @@ public struct PreprocessingMethod: Sendable, Equatable {
     /// - Throws: `RapidEELSError.incompatible` for an image smaller than a block or data that do not cover the
     ///   background window, and as `binned(_:)`.
     public func targets(_ si: SpectrumImage, assignment: BlockAssignment = .spatial) throws -> SpectrumImage {
+        try targets(corrected: corrected(si).image, assignment: assignment)
+    }
+
+    /// Targets of an image already through `corrected(_:)`.
+    public func targets(corrected si: SpectrumImage, assignment: BlockAssignment = .spatial) throws -> SpectrumImage {
         try checkBlock(si)
         let binned = try binned(si)
         let (means, blockOfPixel) = try binned.blockMeans(rows: blockRows, columns: blockColumns,
@@ -173,6 +189,8 @@ public struct PreprocessingMethod: Sendable, Equatable {
             + (background.map { String(format: "background %.2f-%.2f eV", $0.lowerBound, $0.upperBound) }
                 ?? "no background subtraction")
             + ", block \(blockRows) x \(blockColumns)"
+            + (darkReference == nil ? "" : ", dark reference subtracted")
+            + (drift == .none ? "" : ", " + drift.summary)
     }
 }
 
@@ -183,6 +201,53 @@ func fmtEV(_ x: Double) -> String { String(format: "%g", x) }
 extension PreprocessingMethod: Codable {
     enum CodingKeys: String, CodingKey {
         case windowStart, binWidth, channels, backgroundStart, backgroundEnd, hasBackground, blockRows, blockColumns
+        case dark, drift, maximumDrift
+    }
+
+    /// A spectrum as JSON: its axis and values.
+    struct StoredSpectrum: Codable {
+        var offset: Double, scale: Double, values: [Float]
+        init(_ s: Spectrum) { offset = s.energy.offset; scale = s.energy.scale; values = s.values }
+        var spectrum: Spectrum {
+            Spectrum(values: values, energy: EnergyAxis(offset: offset, scale: scale, size: values.count))
+        }
+    }
+
+    /// The drift correction as JSON.
+    struct StoredDrift: Codable {
+        var kind: String
+        var window: [Double]?
+        var background: [Double]?
+        var fraction: Double?
+        var target: Double?
+        var reference: StoredSpectrum?
+
+        init(_ d: DriftCorrection) {
+            switch d {
+            case .none: kind = "none"
+            case .mean: kind = "mean"
+            case .onset(let w, let b, let f, let t):
+                kind = "onset"; window = [w.lowerBound, w.upperBound]; background = [b.lowerBound, b.upperBound]
+                fraction = f; target = t
+            case .reference(let s): kind = "reference"; reference = StoredSpectrum(s)
+            }
+        }
+
+        func correction() throws -> DriftCorrection {
+            switch kind {
+            case "none": return .none
+            case "mean": return .mean
+            case "onset":
+                guard let w = window, w.count == 2, w[1] > w[0], let b = background, b.count == 2, b[1] > b[0] else {
+                    throw RapidEELSError.model("the saved onset drift correction has no valid windows")
+                }
+                return .onset(window: w[0]...w[1], background: b[0]...b[1], fraction: fraction ?? 0.5, target: target)
+            case "reference":
+                guard let reference else { throw RapidEELSError.model("the saved drift reference has no spectrum") }
+                return .reference(reference.spectrum)
+            default: throw RapidEELSError.model("unknown drift correction '\(kind)' in the saved method")
+            }
+        }
     }
 
     public init(from decoder: Decoder) throws {
@@ -198,6 +263,9 @@ extension PreprocessingMethod: Codable {
         }
         blockRows = try c.decode(Int.self, forKey: .blockRows)
         blockColumns = try c.decode(Int.self, forKey: .blockColumns)
+        darkReference = try c.decodeIfPresent(StoredSpectrum.self, forKey: .dark)?.spectrum
+        drift = try c.decodeIfPresent(StoredDrift.self, forKey: .drift)?.correction() ?? .none
+        maximumDrift = try c.decodeIfPresent(Double.self, forKey: .maximumDrift) ?? 3
         try validate()
     }
 
@@ -213,5 +281,10 @@ extension PreprocessingMethod: Codable {
         }
         try c.encode(blockRows, forKey: .blockRows)
         try c.encode(blockColumns, forKey: .blockColumns)
+        if let darkReference { try c.encode(StoredSpectrum(darkReference), forKey: .dark) }
+        if drift != .none {
+            try c.encode(StoredDrift(drift), forKey: .drift)
+            try c.encode(maximumDrift, forKey: .maximumDrift)
+        }
     }
 }

@@ -22,6 +22,7 @@ public enum RapidEELSCommands {
         let r = interpreter.registry
         registerData(r)
         registerDatasets(r)
+        registerSimulations(r)
         registerModels(r)
         registerAnalysis(r)
         registerPlots(r)

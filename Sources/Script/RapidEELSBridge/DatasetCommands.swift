@@ -136,6 +136,37 @@ extension RapidEELSCommands {
         r.register(Command(name: "paperMethod", returns: "Method", doc: "The paper's preprocessing: 520-580 eV at "
             + "0.25 eV (240 channels), power-law background 498-528 eV, 10 x 40 blocks.",
            example: "let m = paperMethod()") { _, _ in .object(MethodObject(.paper)) })
+        r.register(Command(name: "crossValidate", parameters: [
+            CommandParameter(nil, "Autoencoder", doc: "a trained autoencoder; its encoder stays frozen"),
+            CommandParameter("on", "Dataset", doc: "its training images are split into folds"),
+            CommandParameter("folds", "Int", default: "5"), CommandParameter("epochs", "Int", default: "200"),
+            CommandParameter("batchSize", "Int", default: "512"), CommandParameter("seed", "Int", default: "%seed"),
+        ], returns: "Table", doc: "k-fold cross-validation of the classifier, as in the paper: the training images "
+            + "of each class are dealt to the folds (seeded), and for each fold a fresh head trains on the others "
+            + "and is scored on the held-out images' labelled pixels. One row per fold, then the mean and "
+            + "standard deviation.",
+           example: "crossValidate(model, on: data, folds: 5, epochs: 200)") { args, ctx in
+            let model = try args.object(0, as: DenoiserObject.self, named: "Autoencoder")
+            let data = try args.object(1, as: DatasetObject.self, named: "Dataset")
+            let folds = try OxidationClassifier.crossValidate(
+                denoiser: model.denoiser, on: data.trainSet, folds: try args.int(2, default: 5),
+                epochs: try args.int(3, default: 200), batchSize: try args.int(4, default: 512),
+                seed: UInt64(max(0, try args.int(5, default: Int(ctx.seed)))),
+                isCancelled: { ctx.cancellation.isCancelled })
+            var rows: [[String]] = folds.enumerated().map { i, f in
+                ["\(i + 1)", f.heldOut.joined(separator: ", "), f.accuracy.map { String(format: "%.1f", $0 * 100) } ?? "-",
+                 fmt(f.finalLoss)]
+            }
+            let scores = folds.compactMap(\.accuracy).map { $0 * 100 }
+            if !scores.isEmpty {
+                let mean = scores.reduce(0, +) / Double(scores.count)
+                let sd = scores.count > 1 ? (scores.map { ($0 - mean) * ($0 - mean) }.reduce(0, +)
+                    / Double(scores.count - 1)).squareRoot() : 0
+                rows.append(["mean ± sd", "", String(format: "%.1f ± %.1f", mean, sd), ""])
+            }
+            return .object(TableObject(headers: ["fold", "held-out images", "accuracy (%)", "final loss"], rows: rows,
+                                       caption: "\(folds.count)-fold cross-validation of the classifier"))
+        })
         r.register(Command(name: "confusionMatrix", parameters: [
             CommandParameter(nil, "Classification or [Classification]"),
         ], returns: "ConfusionMatrix", doc: "Labelled pixels counted by true class (rows) and predicted class "
