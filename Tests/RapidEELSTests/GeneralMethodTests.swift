@@ -134,8 +134,8 @@ final class GeneralMethodTests: XCTestCase {
         let method = try PreprocessingMethod(window: 630...670, binWidth: 0.5, background: 600...630,
                                              block: (2, 4))
         let denoiser = try Denoiser(seed: 2, method: method, latent: 6, backend: CPUBackend(threads: 2))
-        let history = try denoiser.train(on: data, epochs: 6, batchSize: 32, seed: 1, validationSplit: 0.25)
-        XCTAssertEqual(history.validationLoss.count, 6)
+        let history = try denoiser.train(on: data, epochs: 40, batchSize: 32, seed: 1, validationSplit: 0.25)
+        XCTAssertEqual(history.validationLoss.count, 40)
         XCTAssertLessThan(history.loss.last!, history.loss.first!)
         let classifier = try OxidationClassifier(denoiser: denoiser, classNames: data.classNames, seed: 3)
         let h = try classifier.train(on: data, epochs: 150, batchSize: 64, seed: 4)

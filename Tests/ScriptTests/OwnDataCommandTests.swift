@@ -71,7 +71,7 @@ final class OwnDataCommandTests: XCTestCase {
             let data = dataset("\(folder!)", labels: "/^(s[234])_/", test: ["s2_03.npy", "s3_03.npy", "s4_03.npy"])
             let m = method(window: 630...660, bin: 0.5, background: 605...630, block: [2, 4])
             let ae = autoencoder(latent: 6, seed: 1, method: m)
-            let h = train(ae, on: data, epochs: 3, batchSize: 32, seed: 1, validation: 0.2)
+            let h = train(ae, on: data, epochs: 40, batchSize: 32, seed: 1, validation: 0.2)
             let clf = trainClassifier(ae, on: data, epochs: 120, batchSize: 64, seed: 1)
             clf.save("\(model)")
             let again = loadModel("\(model)")
@@ -79,7 +79,7 @@ final class OwnDataCommandTests: XCTestCase {
             let cm = confusionMatrix(results)
             "\\(h.validationLoss.count) \\(again.classes) \\(cm.total) \\(cm.perClassAccuracy.count) \\(again.method.channels)"
             """)
-        XCTAssertEqual(out, "\"3 [\\\"s2\\\", \\\"s3\\\", \\\"s4\\\"] 96 3 60\"")
+        XCTAssertEqual(out, "\"40 [\\\"s2\\\", \\\"s3\\\", \\\"s4\\\"] 96 3 60\"")
         let accuracy = Double(try run(interpreter, "cm.accuracy!"))!
         XCTAssertGreaterThan(accuracy, 0.4, "3 classes, chance 1/3")
         let table = try run(interpreter, "cm")

@@ -45,8 +45,8 @@ public final class Denoiser {
         do {
             autoencoder = try PaperAutoencoder.make(seed: seed, length: method.channels, latent: latent,
                                                     backend: backend)
-        } catch let error as NeuralError {
-            throw RapidEELSError.value("\(error)")
+        } catch NeuralError.invalidArgument(let message) {
+            throw RapidEELSError.value(message)
         }
         self.method = method
     }

@@ -13,7 +13,8 @@ public enum RapidEELSCommands {
     public static func install(_ interpreter: Interpreter) {
         interpreter.knownObjectTypes.formUnion(["Spectrum", "SpectrumImage", "Dataset", "Autoencoder", "Classifier",
                                                 "Classification", "PCA", "PeakFit", "PeakFitMap", "Embedding",
-                                                "Figure", "Table", "TrainingHistory", "Method", "ConfusionMatrix"])
+                                                "Figure", "Table", "TrainingHistory", "Method", "ConfusionMatrix",
+                                                "DriftMap"])
         interpreter.hooks.device = { name in
             let device = try ComputeDevice(parsing: name)
             if device == .cpu { return "device: cpu" }
@@ -152,6 +153,9 @@ public enum RapidEELSCommands {
            example: "let model = autoencoder(latent: 5)\nlet mn = autoencoder(latent: 8, method: method(window: "
             + "635...665, bin: 0.25, background: 610...635, block: [4, 8]))") { args, ctx in
             let latent = try args.int(0, default: PaperArchitecture.latentSize)
+            guard latent >= 1, latent <= 1024 else {
+                throw ctx.error("ValueError", "the latent size must be in 1...1024, got \(latent)")
+            }
             let seed = UInt64(max(0, try args.int(1, default: Int(ctx.seed))))
             if args[2] == nil && latent == PaperArchitecture.latentSize {
                 return .object(DenoiserObject(Denoiser(seed: seed, backend: try backend(ctx))))

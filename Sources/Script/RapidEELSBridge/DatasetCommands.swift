@@ -115,10 +115,21 @@ extension RapidEELSCommands {
                              doc: "power-law fit window of the ground truth (eV), before the edge; nil = none"),
             CommandParameter("block", "[Int]", default: "[10, 40]", doc: "ground-truth block, [rows, columns] of "
                 + "pixels"),
+            CommandParameter("drift", "DriftCorrection", default: ".none", doc: ".none (the paper), .mean (each SI "
+                + "to its own mean), .onset (each pixel's edge onset in `onset:` to the SI's mean onset; the power "
+                + "law of `background:` removed first) or .reference (cross-correlation with `reference:`)"),
+            CommandParameter("onset", "ClosedRange<Double>?", default: "nil", doc: "eV window holding the edge "
+                + "onset, for drift: .onset"),
+            CommandParameter("reference", "Spectrum?", default: "nil", doc: "the spectrum to align to, for "
+                + "drift: .reference"),
+            CommandParameter("dark", "Spectrum?", default: "nil", doc: "a dark reference (same channel count as the "
+                + "data) subtracted from every pixel first"),
         ], returns: "Method", doc: "The preprocessing of the RapidEELS method for any edge, saved with every model "
             + "so that a loaded model prepares new data the same way: network window, bin width, background fit "
             + "window, ground-truth block. paperMethod() is the paper's preset.",
-           example: "let m = method(window: 635...665, bin: 0.25, background: 610...635, block: [4, 8])") { args, _ in
+           example: "let m = method(window: 635...665, bin: 0.25, background: 610...635, block: [4, 8])\n"
+            + "let aligned = method(window: 632...664, bin: 0.4, background: 600...630, block: [2, 8], drift: .onset, "
+            + "onset: 636...648)") { args, ctx in
             var background: ClosedRange<Double>?
             if let v = args[2] {
                 switch v {
@@ -128,10 +139,46 @@ extension RapidEELSCommands {
             }
             let block = try args.ints(3, default: [10, 40])
             guard block.count == 2 else { throw args.wrong(3, "[rows, columns]", try args.value(3)) }
-            return .object(MethodObject(try PreprocessingMethod(window: try args.closedRange(0),
-                                                                 binWidth: try args.double(1, default: 0.25),
-                                                                 background: background,
-                                                                 block: (block[0], block[1]))))
+            var method = try PreprocessingMethod(window: try args.closedRange(0),
+                                                 binWidth: try args.double(1, default: 0.25), background: background,
+                                                 block: (block[0], block[1]))
+            func spectrum(_ i: Int) throws -> Spectrum? {
+                guard let v = args[i] else { return nil }
+                if case .none = v { return nil }
+                return try args.object(i, as: SpectrumObject.self, named: "Spectrum").spectrum
+            }
+            method.darkReference = try spectrum(7)
+            switch try args.symbol(4, allowed: ["none", "mean", "onset", "reference"], default: "none") {
+            case "mean": method.drift = .mean
+            case "onset":
+                guard args[5] != nil, let background else {
+                    throw ctx.error("ValueError", "drift: .onset needs onset: (the eV window holding the edge onset) "
+                        + "and background: (the power law removed before finding it)")
+                }
+                method.drift = .onset(window: try args.closedRange(5), background: background, fraction: 0.5,
+                                      target: nil)
+            case "reference":
+                guard let reference = try spectrum(6) else {
+                    throw ctx.error("ValueError", "drift: .reference needs reference: (a spectrum to align to)")
+                }
+                method.drift = .reference(reference)
+            default: method.drift = .none
+            }
+            return .object(MethodObject(method))
+        })
+        r.register(Command(name: "driftMap", parameters: [
+            CommandParameter(nil, "SpectrumImage"), CommandParameter("method", "Method"),
+        ], returns: "DriftMap", doc: "The energy drift the method's drift correction removes from every pixel "
+            + "(eV): shown as a map, with .shifts (row-major) and .aligned (the corrected raw image).",
+           example: "driftMap(data[0], method: m)") { args, ctx in
+            let si = try image(args, 0)
+            let method = try methodArgument(args, 1)
+            guard method.drift != .none else {
+                throw ctx.error("ValueError", "the method corrects no drift; give it drift: .mean, .onset or .reference")
+            }
+            let corrected = try method.corrected(si.image)
+            return .object(DriftMapObject(shifts: corrected.shifts!, aligned: si.derived(corrected.image),
+                                          name: si.name))
         })
         r.register(Command(name: "paperMethod", returns: "Method", doc: "The paper's preprocessing: 520-580 eV at "
             + "0.25 eV (240 channels), power-law background 498-528 eV, 10 x 40 blocks.",
@@ -247,5 +294,39 @@ final class ConfusionObject: ScriptObject {
             .mimeBundle()
         bundle["text/plain"] = summary
         return bundle
+    }
+}
+
+/// The drift removed from every pixel of one spectrum image.
+final class DriftMapObject: ScriptObject {
+    let shifts: Image2D
+    let aligned: Value
+    let name: String
+    init(shifts: Image2D, aligned: Value, name: String) {
+        self.shifts = shifts
+        self.aligned = aligned
+        self.name = name
+    }
+    var values: [Double] { shifts.data.map(Double.init) }
+    var typeName: String { "DriftMap" }
+    var summary: String {
+        let v = values
+        return String(format: "DriftMap(%d x %d px of %@: %.2f to %.2f eV)", shifts.rows, shifts.columns, name,
+                      v.min() ?? 0, v.max() ?? 0)
+    }
+    var memberNames: [String] { ["shifts", "aligned", "range"] }
+    func member(_ name: String) throws -> Value? {
+        switch name {
+        case "shifts": return .array(values.map { .double($0) })
+        case "aligned": return aligned
+        case "range": return .double((values.max() ?? 0) - (values.min() ?? 0))
+        default: return nil
+        }
+    }
+    func mimeBundle() -> MIMEBundle {
+        svgBundle(summary) {
+            try Figures.valueMap(values, rows: shifts.rows, columns: shifts.columns, title: "drift map \(name)",
+                                 label: "shift (eV)").svg()
+        }
     }
 }
