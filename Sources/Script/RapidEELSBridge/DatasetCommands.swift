@@ -122,6 +122,8 @@ extension RapidEELSCommands {
                 + "onset, for drift: .onset"),
             CommandParameter("reference", "Spectrum?", default: "nil", doc: "the spectrum to align to, for "
                 + "drift: .reference"),
+            CommandParameter("target", "Double?", default: "nil", doc: "for drift: .onset, the energy (eV) every "
+                + "onset is moved to (absolute: chemical shifts go too, the shape stays); nil = each SI's mean onset"),
             CommandParameter("dark", "Spectrum?", default: "nil", doc: "a dark reference (same channel count as the "
                 + "data) subtracted from every pixel first"),
         ], returns: "Method", doc: "The preprocessing of the RapidEELS method for any edge, saved with every model "
@@ -147,7 +149,7 @@ extension RapidEELSCommands {
                 if case .none = v { return nil }
                 return try args.object(i, as: SpectrumObject.self, named: "Spectrum").spectrum
             }
-            method.darkReference = try spectrum(7)
+            method.darkReference = try spectrum(8)
             switch try args.symbol(4, allowed: ["none", "mean", "onset", "reference"], default: "none") {
             case "mean": method.drift = .mean
             case "onset":
@@ -155,8 +157,10 @@ extension RapidEELSCommands {
                     throw ctx.error("ValueError", "drift: .onset needs onset: (the eV window holding the edge onset) "
                         + "and background: (the power law removed before finding it)")
                 }
+                var target: Double?
+                if let v = args[7] { if case .none = v {} else { target = try args.double(7) } }
                 method.drift = .onset(window: try args.closedRange(5), background: background, fraction: 0.5,
-                                      target: nil)
+                                      target: target)
             case "reference":
                 guard let reference = try spectrum(6) else {
                     throw ctx.error("ValueError", "drift: .reference needs reference: (a spectrum to align to)")
