@@ -116,6 +116,9 @@ def test_a_model_of_another_window_refuses_data_and_the_kernel_lives_on(kernel, 
     content, _ = execute(kc, f'let si = load("{tmp_path / "si.npy"}")\n'
                              "modelInput(si, method: paperMethod())", timeout=60)
     assert content["status"] == "error" and content["ename"] == "ValueError"
+    assert "dispersion is 0.1 eV/channel, which does not divide the bin width 0.25 eV" in content["evalue"]
+    content, _ = execute(kc, "modelInput(si, method: method(window: 520...580, bin: 0.2))", timeout=60)
+    assert content["status"] == "error" and content["ename"] == "ValueError"
     assert "the window needs 520.00-580.00 eV" in content["evalue"]
     content, _ = execute(kc, "si.channels")
     assert content["status"] == "ok"
