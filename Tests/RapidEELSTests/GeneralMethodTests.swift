@@ -195,4 +195,36 @@ final class GeneralMethodTests: XCTestCase {
                           "\($0)")
         }
     }
+
+    func testDarkReferenceAndDriftCorrectionTravelWithTheMethod() throws {
+        let axis = EnergyAxis(offset: 590, scale: 0.2, size: 400)
+        let clean = Self.edgeImage(rows: 4, columns: 10, axis: axis, peak: 644, seed: 8)
+        // Drift: 0 to 1.2 eV along the scan; a dark level of 7 counts on every channel.
+        let applied = (0..<40).map { 1.2 * Double($0) / 39 }
+        var drifted = clean.shifted(by: applied.map { -$0 })
+        drifted.data = drifted.data.map { $0 + 7 }
+        var method = try PreprocessingMethod(window: 632...664, binWidth: 0.4, background: 600...630, block: (2, 5))
+        method.darkReference = Spectrum(values: [Float](repeating: 7, count: 400), energy: axis)
+        method.drift = .onset(window: 636...650, background: 600...630, fraction: 0.5, target: nil)
+        let corrected = try method.corrected(drifted)
+        let shifts = try XCTUnwrap(corrected.shifts).data.map(Double.init)
+        let measured = shifts.last! - shifts.first!
+        XCTAssertEqual(measured, 1.2, accuracy: 0.5, "the drift map follows the applied drift: \(shifts)")
+        let spread = zip(shifts, applied).map { $0 - $1 }
+        let mean = spread.reduce(0, +) / 40
+        XCTAssertLessThan(spread.map { abs($0 - mean) }.max()!, 0.6, "per-pixel shifts up to a constant")
+        // Saved and loaded, the method applies the same corrections.
+        let json = try JSONEncoder().encode(method)
+        let back = try JSONDecoder().decode(PreprocessingMethod.self, from: json)
+        XCTAssertEqual(back, method)
+        XCTAssertEqual(try back.inputs(drifted).data, try method.inputs(drifted).data)
+        XCTAssertNotEqual(try PreprocessingMethod(window: 632...664, binWidth: 0.4, background: 600...630,
+                                                  block: (2, 5)).inputs(drifted).data,
+                          try method.inputs(drifted).data, "the corrections change the inputs")
+        var wrongDark = method
+        wrongDark.darkReference = Spectrum(values: [1, 2, 3], energy: EnergyAxis(offset: 0, scale: 1, size: 3))
+        XCTAssertThrowsError(try wrongDark.inputs(drifted)) {
+            XCTAssertTrue("\($0)".contains("dark reference has 3 channels; the data have 400"), "\($0)")
+        }
+    }
 }
