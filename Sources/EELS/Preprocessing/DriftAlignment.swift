@@ -54,9 +54,9 @@ public struct DriftAlignment: Sendable {
 }
 
 extension SpectrumImage {
-    /// Measures and removes a per-pixel energy drift, with sub-channel shifts: cross-correlation of smoothed
-    /// derivatives (insensitive to a sloping background) with parabolic refinement of the peak, or an edge-onset
-    /// criterion; every spectrum is then resampled by linear interpolation.
+    /// Measures and removes a per-pixel energy drift, with sub-channel shifts: a least-squares cross-correlation
+    /// (scale and linear background free, so a sloping background does not bias it) with parabolic refinement of
+    /// its peak, or an edge-onset criterion; every spectrum is then resampled by linear interpolation.
     ///
     ///     let aligned = try si.alignDrift(to: .mean)                       // relative, mean shift 0
     ///     let byOnset = try si.alignDrift(to: .edgeOnset(window: 636...650, background: 605...635))
@@ -130,7 +130,11 @@ extension SpectrumImage {
         return withData(out, energy: energy)
     }
 
-    /// Cross-correlation shifts (eV) of every pixel against `reference` values.
+    /// Cross-correlation shifts (eV) of every pixel against `reference` values: for every integer shift s the
+    /// window of the (smoothed) pixel moved by s is matched to the (smoothed) reference by least squares with a
+    /// free scale and a free linear background, x(k + s) ≈ a r(k) + b + c k; the residual's minimum is refined
+    /// by a parabola through its neighbours. This is the detrended, normalised cross-correlation: it uses the
+    /// counts themselves, not their derivative, so noise is not amplified, and a sloping background cancels.
     private func correlationShifts(against reference: [Float], options: DriftAlignmentOptions) throws -> [Double] {
         let maxShift = Swift.max(1, Int((options.maximumShift / energy.scale).rounded(.up)))
         let range: Range<Int>
@@ -139,37 +143,56 @@ extension SpectrumImage {
         } else {
             range = 0..<channels
         }
-        let first = Swift.max(range.lowerBound, maxShift + 1), last = Swift.min(range.upperBound, channels - maxShift - 1)
-        guard last - first >= 3 else {
+        let first = Swift.max(range.lowerBound, maxShift), last = Swift.min(range.upperBound, channels - maxShift)
+        guard last - first >= 4 else {
             throw EELSError.value("alignDrift: the correlation window \(energy.value(at: range.lowerBound))-"
-                + "\(energy.value(at: range.upperBound - 1)) \(energy.units) leaves fewer than 3 channels once "
+                + "\(energy.value(at: range.upperBound - 1)) \(energy.units) leaves fewer than 4 channels once "
                 + "±\(options.maximumShift) \(energy.units) are kept free at the ends of the axis "
                 + "[\(energy.offset), \(energy.end)]")
         }
-        let filter = DerivativeFilter(sigma: options.smoothing / energy.scale)
-        var ref = filter.apply(reference.map(Double.init))
-        let refWindow = Array(ref[first..<last])
-        let refMean = refWindow.reduce(0, +) / Double(refWindow.count)
-        ref = refWindow.map { $0 - refMean }
+        let width = last - first
+        let filter = DerivativeFilter(sigma: options.smoothing / energy.scale, derivative: false)
+        // Orthonormal constant and linear vectors over the window; the reference with both projected out.
+        let u0 = [Double](repeating: 1 / Double(width).squareRoot(), count: width)
+        let centre = Double(width - 1) / 2
+        let norm1 = (0..<width).map { (Double($0) - centre) * (Double($0) - centre) }.reduce(0, +).squareRoot()
+        let u1 = (0..<width).map { (Double($0) - centre) / norm1 }
+        func dot(_ a: [Double], _ b: ArraySlice<Double>) -> Double {
+            var acc = 0.0
+            var i = b.startIndex
+            for v in a { acc += v * b[i]; i += 1 }
+            return acc
+        }
+        let smoothedReference = filter.apply(reference.map(Double.init))
+        let window = smoothedReference[first..<last]
+        let p0 = dot(u0, window), p1 = dot(u1, window)
+        let r = (0..<width).map { window[first + $0] - p0 * u0[$0] - p1 * u1[$0] }
+        let rr = r.reduce(0) { $0 + $1 * $1 }
+        guard rr > 0 else {
+            throw EELSError.value("alignDrift: the reference is a straight line in the correlation window; "
+                + "choose a window that contains the edge")
+        }
         var result = [Double](repeating: 0, count: pixelCount)
         var spectrum = [Double](repeating: 0, count: channels)
-        var correlation = [Double](repeating: 0, count: 2 * maxShift + 1)
+        var residual = [Double](repeating: 0, count: 2 * maxShift + 1)
         for p in 0..<pixelCount {
             for k in 0..<channels { spectrum[k] = Double(data[p * channels + k]) }
-            let d = filter.apply(spectrum)
+            let x = filter.apply(spectrum)
             for (i, s) in (-maxShift...maxShift).enumerated() {
-                var acc = 0.0, mean = 0.0
-                for k in first..<last { mean += d[k + s] }
-                mean /= Double(last - first)
-                for (j, k) in (first..<last).enumerated() { acc += (d[k + s] - mean) * ref[j] }
-                correlation[i] = acc
+                let moved = x[(first + s)..<(last + s)]
+                let xx = moved.reduce(0) { $0 + $1 * $1 }
+                let q0 = dot(u0, moved), q1 = dot(u1, moved), xr = dot(r, moved)
+                residual[i] = xx - q0 * q0 - q1 * q1 - xr * xr / rr
+                if xr < 0 { residual[i] = .greatestFiniteMagnitude }  // a negative scale is not a match
             }
-            let best = correlation.indices.max { correlation[$0] < correlation[$1] }!
+            let best = residual.indices.min { residual[$0] < residual[$1] }!
             var refinement = 0.0
-            if best > 0, best < correlation.count - 1 {
-                let a = correlation[best - 1], b = correlation[best], c = correlation[best + 1]
+            if best > 0, best < residual.count - 1 {
+                let a = residual[best - 1], b = residual[best], c = residual[best + 1]
                 let curvature = a - 2 * b + c
-                if curvature < 0 { refinement = Swift.min(Swift.max(0.5 * (a - c) / curvature, -0.5), 0.5) }
+                if curvature > 0, a.isFinite, c.isFinite, a < .greatestFiniteMagnitude, c < .greatestFiniteMagnitude {
+                    refinement = Swift.min(Swift.max(0.5 * (a - c) / curvature, -0.5), 0.5)
+                }
             }
             result[p] = (Double(best - maxShift) + refinement) * energy.scale
         }
