@@ -150,11 +150,19 @@ final class DMAcquisitionWriterTests: XCTestCase {
         var options = MnExperimentOptions()
         options.darkLevel = 4
         options.filesPerClass = 1
+        options.dose = 4
         let folder = tmp.appendingPathComponent("mn-dark").path
         let truth = try writeMnExperiment(to: folder, seed: 1, scale: 0.5, options: options)
         XCTAssertEqual(truth.darkReference, "dark_reference.dm4")
         let dark = try XCTUnwrap(load(folder + "/dark_reference.dm4").spectrum)
         XCTAssertEqual(dark.values, options.darkPattern)
         XCTAssertEqual(truth.files.count, 3)
+        let si = try XCTUnwrap(load(folder + "/" + truth.files[0].file).spectrumImage)
+        XCTAssertEqual(si.metadata["ImageList.0.ImageTags.EELS.Acquisition.Exposure (s)"], "0.01", "4 frames of 2.5 ms")
+        // Four times the counts of one frame: the pre-edge mean grows accordingly (thin SIs, t/λ 0.3-0.5).
+        let window = si.energy.index(of: 620)..<si.energy.index(of: 632)
+        let preEdge = window.map { k in (0..<si.pixelCount).map { Double(si.data[$0 * si.channels + k]) }
+            .reduce(0, +) / Double(si.pixelCount) }.reduce(0, +) / Double(window.count)
+        XCTAssertGreaterThan(preEdge, 4 + 4 * 5, "dark 4 + 4 frames x at least 5 counts per channel")
     }
 }
