@@ -144,6 +144,19 @@ final class DMAcquisitionWriterTests: XCTestCase {
             XCTAssertEqual(si.metadata["ImageList.0.ImageTags.RapidEELS.Simulated class"], file.valence)
         }
         XCTAssertLessThan(seconds, 30, "quick at the default size")
+        // The truth file's drift model, applied to a file read from disk, is what alignment recovers.
+        for file in truth.files.prefix(3) {
+            let si = try XCTUnwrap(load(folder + "/" + file.file).spectrumImage)
+            var options = DriftAlignmentOptions()
+            options.window = 630...668
+            let shifts = try si.alignDrift(options: options).shifts.data.map(Double.init)
+            let n = file.rows * file.columns
+            let model = (0..<n).map { file.driftStart + (file.driftEnd - file.driftStart) * Double($0) / Double(n - 1) }
+            let mean = model.reduce(0, +) / Double(n)
+            let rms = (zip(shifts, model).map { ($0 - ($1 - mean)) * ($0 - ($1 - mean)) }.reduce(0, +) / Double(n))
+                .squareRoot()
+            XCTAssertLessThan(rms, 0.25, "\(file.file): recovered drift against truth.json")
+        }
     }
 
     func testDarkReferenceIsWrittenWhenADarkSignalIsSimulated() throws {
