@@ -17,6 +17,11 @@ final class MnSimulatorTests: XCTestCase {
         }
         XCTAssertEqual(MnValence.allCases.map(\.whiteLineRatio), [4.0, 2.7, 2.0])
         XCTAssertEqual(MnValence.allCases.map(\.holes), [5, 6, 7])
+        XCTAssertEqual(MnValence(fileName: "/data/mn3_02.dm4"), .mn3)
+        XCTAssertEqual(MnValence(fileName: "MN4_01.dm4"), .mn4)
+        XCTAssertNil(MnValence(fileName: "fe3_01.dm4"))
+        XCTAssertEqual(MnValence(classIndex: 0), .mn2)
+        XCTAssertNil(MnValence(classIndex: 3))
     }
 
     func testL3MaximumMovesUpWithValence() throws {
@@ -70,6 +75,10 @@ final class MnSimulatorTests: XCTestCase {
         XCTAssertEqual(out.drift.last!, 1.3, accuracy: 1e-12)
         XCTAssertEqual(out.drift[5 * 10 + 3], -0.2 + 1.5 * 53 / 59, accuracy: 1e-12, "linear in scan order")
         XCTAssertEqual(out.driftMap.rows, 6)
+        var descan = spec
+        descan.descanAcrossColumns = 0.9
+        XCTAssertEqual(descan.drift(row: 5, column: 9), 1.3 + 0.9, accuracy: 1e-12)
+        XCTAssertEqual(descan.drift(row: 0, column: 9), -0.2 + 1.5 * 9 / 59 + 0.9, accuracy: 1e-12)
         // The truth of the last pixel equals the simulator's expectation at its thickness and drift.
         let last = try sim.expectedCounts(classIndex: 1, thickness: 0.5, shift: 1.3)
         let truth = out.expectedSpectrum(row: 5, column: 9).values

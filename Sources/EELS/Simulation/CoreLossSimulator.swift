@@ -65,7 +65,7 @@ public struct CoreLossPhysics: Sendable, Equatable, Codable {
 /// - Ŝ the transform of the Drude single-scattering distribution (`SimulationPhysics.drudeLowLoss`);
 /// - a drift δ moves the whole spectrum: N(E) ← N(E - δ); counts per channel = density x dispersion.
 ///
-///     let sim = try CoreLossSimulator(templates: MnValence.allCases.map(\.template),
+///     let sim = try CoreLossSimulator(templates: MnValence.allCases.map { $0.template() },
 ///                                     physics: .manganeseOxide, outputAxis: MnValence.defaultAxis)
 ///     let mean = try sim.expectedCounts(classIndex: 0, thickness: 0.4, shift: 0.5)
 ///     var rng = SeededGenerator(seed: 1)

@@ -39,6 +39,15 @@ public enum MnValence: Int, CaseIterable, Sendable, Codable {
     /// The valence of a class index, nil outside 0...2.
     public init?(classIndex: Int) { self.init(rawValue: classIndex + 2) }
 
+    /// The valence a file name carries by its prefix ("mn3_02.dm4", "/data/MN4_x.dm4"), nil when none does.
+    ///
+    ///     MnValence(fileName: "mn2_01.dm4")   // .mn2
+    public init?(fileName: String) {
+        let name = (fileName.split(separator: "/").last.map(String.init) ?? fileName).lowercased()
+        guard let match = MnValence.allCases.first(where: { name.hasPrefix($0.filePrefix) }) else { return nil }
+        self = match
+    }
+
     /// Energy of the L3 white-line maximum, eV: 640.0 / 641.6 / 642.4 ([T12] +1.6 eV for Mn2+ -> Mn3+, and the
     /// smaller Mn3+ -> Mn4+ step of [T12], [Z10]).
     public var l3Energy: Double { [640.0, 641.6, 642.4][classIndex] }
