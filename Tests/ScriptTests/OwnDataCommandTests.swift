@@ -87,6 +87,12 @@ final class OwnDataCommandTests: XCTestCase {
         XCTAssertTrue(table.contains("overall"), table)
         let denoised = try run(interpreter, "denoise(data.test[0], with: ae).shape")
         XCTAssertEqual(denoised, "[4, 8, 60]")
+        let saved = try run(interpreter, """
+            results[1].save("\(folder!)/c.npy")
+            let back = loadClassification("\(folder!)/c.npy")
+            [back.accuracy! == results[1].accuracy!, back.labels == results[1].labels, back.classes == again.classes]
+            """)
+        XCTAssertEqual(saved, "[true, true, true]")
     }
 
     func testErrorsAreTypedAndVariablesSurvive() throws {

@@ -184,6 +184,12 @@ extension RapidEELSCommands {
             return .object(DriftMapObject(shifts: corrected.shifts!, aligned: si.derived(corrected.image),
                                           name: si.name))
         })
+        r.register(Command(name: "loadClassification", parameters: [CommandParameter(nil, "String")],
+                           returns: "Classification", doc: "Reads a classification saved with .save: its probability "
+                            + "maps, class names and true labels (so accuracy and confusionMatrix work again).",
+                           example: "let again = loadClassification(\"mn2_03-classes.npy\")") { args, _ in
+            .object(ClassificationObject(try Classification.load(from: try args.string(0))))
+        })
         r.register(Command(name: "paperMethod", returns: "Method", doc: "The paper's preprocessing: 520-580 eV at "
             + "0.25 eV (240 channels), power-law background 498-528 eV, 10 x 40 blocks.",
            example: "let m = paperMethod()") { _, _ in .object(MethodObject(.paper)) })

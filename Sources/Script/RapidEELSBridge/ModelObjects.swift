@@ -144,6 +144,17 @@ final class ClassificationObject: ScriptObject {
         default: return nil
         }
     }
+    var methodNames: [String] { ["save"] }
+    func method(_ name: String) -> Command? {
+        guard name == "save" else { return nil }
+        return Command(name: "save", parameters: [CommandParameter(nil, "String")], doc: "Writes the class "
+                        + "probabilities as a rows x columns x k .npy with a .json sidecar keeping the class names and "
+                        + "true labels; loadClassification reads it back.",
+                       example: "result.save(\"mn2_03-classes.npy\")") { args, _ in
+            try self.result.save(to: try args.string(0))
+            return .none
+        }
+    }
     func mimeBundle() -> MIMEBundle {
         var bundle = svgBundle(summary) { try Figures.classification(result).svg() }
         let pixels = max(result.rows * result.columns, 1)
