@@ -127,8 +127,10 @@ extension RapidEELSCommands {
             CommandParameter("dark", "Spectrum?", default: "nil", doc: "a dark reference (same channel count as the "
                 + "data) subtracted from every pixel first"),
         ], returns: "Method", doc: "The preprocessing of the RapidEELS method for any edge, saved with every model "
-            + "so that a loaded model prepares new data the same way: network window, bin width, background fit "
-            + "window, ground-truth block. paperMethod() is the paper's preset.",
+            + "so that a loaded model prepares new data the same way: an optional dark reference and drift "
+            + "correction, then the network window and bin width (bins start at the window's first channel); the "
+            + "ground truth is each block's mean with the power law of the background window subtracted. "
+            + "paperMethod() is the paper's preset.",
            example: "let m = method(window: 635...665, bin: 0.25, background: 610...635, block: [4, 8])\n"
             + "let aligned = method(window: 632...664, bin: 0.4, background: 600...630, block: [2, 8], drift: .onset, "
             + "onset: 636...648)") { args, ctx in
