@@ -99,9 +99,11 @@ def check_own_data(nb):
     svgs = [o["data"]["image/svg+xml"] for o in outputs if "image/svg+xml" in o.get("data", {})]
     html = [o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {})]
     assert any("<th>dispersion</th>" in h and "mn4_04.dm4" in h for h in html), "no dataset table of the files"
-    for title in ["Mean spectra: Mn L2,3 by valence", "autoencoder loss", "class map", "class probabilities"]:
+    for title in ["Mean spectra: Mn L2,3 by valence", "autoencoder loss", "class map", "class probabilities",
+                  "drift map", "t-SNE of denoised test pixels"]:
         assert any(title in svg for svg in svgs), f"no figure titled {title!r}"
     assert any("validation" in svg for svg in svgs), "the loss figure has no validation curve"
+    assert any("Mn4+, thin" in svg and "t-SNE" in svg for svg in svgs), "the t-SNE legend does not name the classes"
     table = next((t for t in plain if t.startswith("Denoising MSE against the block ground truth")), None)
     assert table, "the denoising MSE table is missing"
     mean_row = next(line for line in table.splitlines() if line.startswith("mean"))

@@ -342,23 +342,26 @@ public enum RapidEELSCommands {
             CommandParameter("seed", "Int", default: "%seed"), CommandParameter("iterations", "Int", default: "750"),
             CommandParameter("maxPoints", "Int", default: "5000", doc: "pixels are subsampled evenly above this"),
             CommandParameter("title", "String", default: "\"t-SNE\""),
+            CommandParameter("method", "Method", default: "paperMethod()", doc: "the window raw data are binned "
+                + "and cut to (images already on its channel count are used as they are)"),
         ], returns: "Embedding", doc: "t-SNE (Barnes-Hut, PCA initialisation) of every pixel of the images on the "
-            + "model's 240-channel axis (raw data are binned and windowed; each spectrum scaled to unit maximum).",
+            + "method's axis (raw data are binned and windowed; each spectrum scaled to unit maximum), coloured by "
+            + "class (unlabelled pixels grey).",
            example: "tsne(data.test, perplexity: 30)") { args, ctx in
             let sis = try images(try args.value(0))
             let maxPoints = max(10, try args.int(4, default: 5000))
             var rows: [Float] = [], labels: [Int] = [], thick: [Bool] = []
             let total = sis.reduce(0) { $0 + $1.image.pixelCount }
             let step = max(1, Int((Double(total) / Double(maxPoints)).rounded(.up)))
-            let method = PaperMethod()
+            let method = try methodArgument(args, 6)
             for si in sis {
                 let x = si.image.channels == method.channels ? si.image : try method.inputs(si.image)
                 for p in Swift.stride(from: 0, to: x.pixelCount, by: step) {
                     let spectrum = Array(x.data[p * x.channels..<(p + 1) * x.channels])
                     let peak = max(spectrum.max() ?? 1, 1e-6)
                     rows += spectrum.map { $0 / peak }
-                    labels.append(si.label ?? 0)
-                    thick.append((si.thickness ?? 0) >= 0.815)
+                    labels.append(si.label ?? -1)
+                    thick.append(si.thickness.map { $0 >= 0.815 } ?? false)
                 }
             }
             var options = TSNEOptions()
@@ -367,8 +370,10 @@ public enum RapidEELSCommands {
                                        perplexity: try args.double(1, default: 30),
                                        seed: UInt64(max(0, try args.int(2, default: Int(ctx.seed)))),
                                        options: options, isCancelled: { ctx.cancellation.isCancelled })
+            let names = sis.first { !$0.classNames.isEmpty }?.classNames
             return .object(EmbeddingObject(result, labels: labels, thick: thick,
-                                           title: try args.string(5, default: "t-SNE")))
+                                           title: try args.string(5, default: "t-SNE"),
+                                           classNames: names == OxidationState.classNames ? nil : names))
         })
     }
 

@@ -22,8 +22,8 @@ final class DatasetObject: ScriptObject {
     var trainSet: Dataset { dataset.subset(trainIndices) }
     /// The test images as an EELS dataset.
     var testSet: Dataset { dataset.subset(testIndices.sorted()) }
-    var training: [SpectrumImageObject] { trainIndices.map { items[$0] } }
-    var test: [SpectrumImageObject] { testIndices.sorted().map { items[$0] } }
+    var training: [SpectrumImageObject] { let all = items; return trainIndices.map { all[$0] } }
+    var test: [SpectrumImageObject] { let all = items; return testIndices.sorted().map { all[$0] } }
 
     /// The same images and split over a changed EELS dataset.
     func with(_ changed: Dataset) -> DatasetObject {

@@ -310,11 +310,13 @@ final class EmbeddingObject: ScriptObject {
     let labels: [Int]
     let thick: [Bool]
     let title: String
-    init(_ result: TSNEResult, labels: [Int], thick: [Bool], title: String) {
+    let classNames: [String]?
+    init(_ result: TSNEResult, labels: [Int], thick: [Bool], title: String, classNames: [String]? = nil) {
         self.result = result
         self.labels = labels
         self.thick = thick
         self.title = title
+        self.classNames = classNames
     }
     var typeName: String { "Embedding" }
     var summary: String { "Embedding(\(result.n) points in 2-D, KL \(fmt(result.kl, 4)), \(result.iterations) iterations)" }
@@ -329,6 +331,9 @@ final class EmbeddingObject: ScriptObject {
         }
     }
     func mimeBundle() -> MIMEBundle {
-        svgBundle(summary) { try Figures.embedding(result.embedding, labels: labels, thick: thick, title: title).svg() }
+        svgBundle(summary) {
+            try Figures.embedding(result.embedding, labels: labels, thick: thick, title: title,
+                                  classNames: classNames).svg()
+        }
     }
 }
