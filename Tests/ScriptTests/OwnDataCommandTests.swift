@@ -120,5 +120,31 @@ final class OwnDataCommandTests: XCTestCase {
             XCTAssertTrue(error.message.contains(message), "\(code): \(error.message)")
         }
         XCTAssertEqual(try run(interpreter, "data.count"), "9", "variables survive every error")
+        // Loaded images with explicit labels (nil = unlabelled), and classify's label checked against the classes.
+        let loaded = try run(interpreter, """
+            let a = load("\(folder!)/s2_01.npy")
+            let b = load("\(folder!)/s3_01.npy")
+            let mine = dataset([a, b, data[8]], labels: ["low", nil, "high"], classes: ["low", "high"])
+            mine.labels
+            """)
+        XCTAssertEqual(loaded, "[\"low\", nil, \"high\"]")
+        _ = try run(interpreter, """
+            let m = method(window: 630...660, bin: 0.5, background: 605...630, block: [2, 4])
+            let ae = autoencoder(latent: 4, seed: 1, method: m)
+            train(ae, on: mine, epochs: 2, batchSize: 64);
+            let clf = trainClassifier(ae, on: mine, epochs: 2)
+            """)
+        for (code, message) in [
+            ("classify(a, with: clf, label: 7)", "true label 7 is outside the classifier's 2 classes"),
+            ("classify(a, with: clf, label: \"mid\")", "'mid' is not one of the classifier's classes low, high"),
+            ("classify(data[0], with: clf)", "the image's classes (s2, s3, s4) are not the classifier's (low, high)"),
+            ("trainClassifier(ae, on: dataset([a, b], labels: [\"low\", nil], classes: [\"low\", \"high\"]))",
+             "class 'high' has no spectrum image"),
+        ] {
+            guard case .failure(let error) = interpreter.execute(code) else { XCTFail("no error: \(code)"); continue }
+            XCTAssertEqual(error.kind, "ValueError", code)
+            XCTAssertTrue(error.message.contains(message), "\(code): \(error.message)")
+        }
+        XCTAssertEqual(try run(interpreter, "classify(a, with: clf, label: \"high\").trueLabel!"), "1")
     }
 }
