@@ -53,6 +53,8 @@ def test_notebook_executes(path: pathlib.Path):
         check_paper_workflow(nb)
     if path.name == "03-simulated-vs-real.ipynb":
         check_simulated_vs_real(nb)
+    if path.name == "04-your-own-data.ipynb":
+        check_own_data(nb)
 
 
 def check_paper_workflow(nb):
@@ -88,3 +90,35 @@ def check_simulated_vs_real(nb):
     # The calibrated simulator (κ = 0.15) is 0.57-0.81 counts from the digitised Fig. 7B; the textbook plural
     # strength κ = 1 was 2.1 counts off on the thick initial SI. 1.2 counts catches that kind of drift.
     assert len(rms) == 4 and all(0 < r < 1.2 for r in rms), table
+
+
+def check_own_data(nb):
+    """The own-data notebook denoises well below the raw spectra's error and classifies 3 classes well above chance."""
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    plain = [o.get("data", {}).get("text/plain", "") for o in outputs]
+    svgs = [o["data"]["image/svg+xml"] for o in outputs if "image/svg+xml" in o.get("data", {})]
+    html = [o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {})]
+    assert any("<th>dispersion</th>" in h and "mn4_04.dm4" in h for h in html), "no dataset table of the files"
+    for title in ["Mean spectra: Mn L2,3 by valence", "autoencoder loss", "class map", "class probabilities",
+                  "drift map", "t-SNE of denoised test pixels"]:
+        assert any(title in svg for svg in svgs), f"no figure titled {title!r}"
+    assert any("validation" in svg for svg in svgs), "the loss figure has no validation curve"
+    assert any("Mn4+, thin" in svg and "t-SNE" in svg for svg in svgs), "the t-SNE legend does not name the classes"
+    table = next((t for t in plain if t.startswith("Denoising MSE against the block ground truth")), None)
+    assert table, "the denoising MSE table is missing"
+    mean_row = next(line for line in table.splitlines() if line.startswith("mean"))
+    raw, denoised = (float(v) for v in mean_row.split()[1:3])
+    print(f"notebook 04: MSE raw {raw:.4g}, denoised {denoised:.4g}")
+    assert denoised < 0.5 * raw, mean_row
+    matrix = next((t for t in plain if t.startswith("Confusion matrix")), None)
+    assert matrix, "the confusion matrix is missing"
+    overall = float(next(line for line in matrix.splitlines() if line.startswith("overall")).split()[-1])
+    per_class = [line.split()[-1] for line in matrix.splitlines() if line.startswith("Mn")]
+    print(f"notebook 04: accuracy {overall} % overall, per class {per_class}")
+    assert len(per_class) == 3, matrix
+    assert overall > 60, matrix  # chance is 33.3 %
+    streams = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
+    reloaded = [line for line in streams.splitlines() if line.startswith("reloaded:")]
+    assert reloaded, "no reload line"
+    after, before = reloaded[0].split("accuracy ")[1].split(" (before saving ")
+    assert float(after) == float(before.rstrip(")")), reloaded[0]

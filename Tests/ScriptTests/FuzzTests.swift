@@ -28,7 +28,8 @@ final class FuzzTests: XCTestCase {
     /// The RapidEELS data and model commands take seconds by design and are tested on their own (RapidEELSTests and
     /// the notebooks); the fuzzer leaves out programs that name them, so that every input has a 1 s budget.
     static let heavyCommands = ["load", "simulatePaperDataset", "groundTruth", "modelInput", "autoencoder", "train",
-                                "denoise", "classify", "pca", "fit", "tsne", "dataset"]
+                                "denoise", "classify", "pca", "fit", "tsne", "dataset", "writeSimulatedMnExperiment",
+                                "crossValidate", "driftMap"]
 
     static func callsHeavyCommand(_ program: String) -> Bool {
         heavyCommands.contains { program.contains($0) }

@@ -182,7 +182,7 @@ let errorCases: [(String, String, Int, Int, String)] = [
     ("let x = 1 let y = 2", "SyntaxError", 1, 11, "consecutive statements on a line must be separated by ';'"),
     ("load(\"/nonexistent/file.dm4\")", "FileError", 1, 5, "load: /nonexistent/file.dm4: cannot open: No such file or directory"),
     ("simulatePaperDataset(scale: 2.0)", "ValueError", 1, 21, "scale must be in (0, 1], got 2.0"),
-    ("autoencoder(latent: 3)", "ValueError", 1, 12, "the paper's architecture has a 5-dimensional latent space; got 3"),
+    ("autoencoder(latent: 0)", "ValueError", 1, 12, "the latent size must be in 1...1024, got 0"),
     ("denoise(1, with: 2)", "TypeError", 1, 8, "denoise: the first argument must be a SpectrumImage, not Int"),
     ("[1].map { $99999999999999999999 }", "SyntaxError", 1, 11, "expected a digit after '$'"),
     ("[1].map { $9223372036854775807 }", "SyntaxError", 1, 11, "anonymous closure argument '$9223372036854775807' is out of range"),

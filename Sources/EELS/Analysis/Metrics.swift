@@ -75,6 +75,19 @@ public struct ConfusionMatrix: Sendable, Equatable {
         counts = m
     }
 
+    /// A matrix of given counts (square, `counts[truth][predicted]`), e.g. summed over several images.
+    /// - Throws: `EELSError.shape` when `counts` is not square.
+    public init(counts: [[Int]]) throws {
+        guard counts.allSatisfy({ $0.count == counts.count }) else {
+            throw EELSError.shape("confusion matrix: counts must be k x k")
+        }
+        classes = counts.count
+        self.counts = counts
+    }
+
+    /// Samples counted.
+    public var total: Int { counts.joined().reduce(0, +) }
+
     /// Correct predictions over all.
     public var accuracy: Double {
         let total = counts.joined().reduce(0, +)

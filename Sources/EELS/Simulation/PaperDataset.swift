@@ -144,9 +144,13 @@ public struct SimulatedDataset: Sendable {
     public var test: [SimulatedItem] { items.filter(\.isTest) }
 
     /// The training SIs as a labelled `Dataset` (thickness: the middle of each SI's t/λ range).
-    public var trainingSet: Dataset { Dataset(training.map(\.labelled)) }
+    public var trainingSet: Dataset { Dataset(training.map(\.labelled), classNames: OxidationState.classNames) }
     /// The test SIs as a labelled `Dataset`.
-    public var testSet: Dataset { Dataset(test.map(\.labelled)) }
+    public var testSet: Dataset { Dataset(test.map(\.labelled), classNames: OxidationState.classNames) }
+    /// All 24 SIs as one labelled `Dataset`, and the indices of the paper's test SIs in it.
+    public var dataset: (dataset: Dataset, testIndices: [Int]) {
+        (Dataset(items.map(\.labelled), classNames: OxidationState.classNames), items.indices.filter { items[$0].isTest })
+    }
 
     /// The SI with this name.
     /// - Throws: `EELSError.value` listing the names when there is none.
@@ -304,4 +308,9 @@ func mixSeed(_ seed: UInt64, _ index: UInt64) -> UInt64 {
 extension SeededGenerator {
     /// A uniform Double in [a, b] (a when a == b).
     mutating func uniform(_ a: Double, _ b: Double) -> Double { a + (b - a) * nextUniform() }
+}
+
+extension OxidationState {
+    /// The paper's class names by class index: ["initial (SrFeO3)", "annealed (SrFeO2.5)"].
+    public static let classNames = ["initial (SrFeO3)", "annealed (SrFeO2.5)"]
 }

@@ -306,6 +306,9 @@ final class CUDAEngine: NetworkEngine {
                            .pointer(space.targets.address), .pointer(space.gradientA.address),
                            .pointer(space.partials.address), .int64(Int64(n)), .float(Loss.epsilon),
                            .float(1 / Float(n)))
+        case .categoricalCrossEntropy:
+            throw NeuralError.invalidArgument("categorical cross-entropy trains on the CPU backend only "
+                + "(the k-class head trains on cached latent vectors there)")
         }
         try gpu.launch("re_finish_sum", grid: 1, block: 256, .pointer(space.partials.address), .int32(Int32(blocks)),
                        .pointer(space.loss.address), .float(1), .int32(0))

@@ -69,6 +69,7 @@ public enum Figures {
 
     /// A per-pixel map of the probability of the annealed class.
     public static func classification(_ c: Classification) throws -> Figure {
+        if c.classNames.count > 2 { return try classMap(c) }
         var figure = Figure(width: 720, height: 240, title: c.title.isEmpty ? "classification" : c.title)
         let k = c.classNames.count
         let p1 = (0..<(c.rows * c.columns)).map { Double(c.probabilities[$0 * k + min(1, k - 1)]) }
@@ -144,19 +145,28 @@ public enum Figures {
         return figure
     }
 
-    /// A 2-D embedding coloured by class (initial blue, annealed orange) with × for thin and ○ for thick
-    /// (paper Fig. 8).
+    /// A 2-D embedding coloured by class (initial blue, annealed orange, further classes in `classPalette` colours,
+    /// unlabelled points (label -1) grey) with × for thin and ○ for thick (paper Fig. 8).
+    /// - Parameter classNames: legend names by label; nil gives the paper's "initial" and "annealed".
     public static func embedding(_ points: [Double], labels: [Int], thick: [Bool], title: String? = nil,
-                                 width: Double = 480, height: Double = 420) throws -> Figure {
+                                 width: Double = 480, height: Double = 420,
+                                 classNames: [String]? = nil) throws -> Figure {
         var figure = Figure(width: width, height: height, title: title)
-        for label in [0, 1] {
+        func name(_ label: Int) -> String {
+            if label < 0 { return "unlabelled" }
+            if let classNames, label < classNames.count { return classNames[label] }
+            return label == 0 ? "initial" : label == 1 ? "annealed" : "class \(label)"
+        }
+        let present = Set(labels)
+        let order = [0, 1] + present.filter { $0 > 1 }.sorted() + (present.contains(-1) ? [-1] : [])
+        for label in order {
             for isThick in [false, true] {
                 let idx = labels.indices.filter { labels[$0] == label && thick[$0] == isThick }
                 guard !idx.isEmpty else { continue }
-                let name = (label == 0 ? "initial" : "annealed") + (isThick ? ", thick" : ", thin")
-                try figure.axes.scatter(idx.map { points[2 * $0] }, idx.map { points[2 * $0 + 1] }, label: name,
-                                        color: classColor(label), marker: isThick ? .circle : .cross, size: 4,
-                                        opacity: 0.6)
+                try figure.axes.scatter(idx.map { points[2 * $0] }, idx.map { points[2 * $0 + 1] },
+                                        label: name(label) + (isThick ? ", thick" : ", thin"),
+                                        color: label < 0 ? .gray : label < 2 ? classColor(label) : classPalette(label),
+                                        marker: isThick ? .circle : .cross, size: 4, opacity: 0.6)
             }
         }
         figure.axes.xLabel = "t-SNE 1"

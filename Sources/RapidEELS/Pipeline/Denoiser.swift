@@ -15,27 +15,43 @@ public enum TrainingNoise: Equatable, Sendable {
     public static let released = TrainingNoise.gaussian(sigma: 0.4 * 2.0.squareRoot())
 }
 
-/// The paper's denoiser: the autoencoder plus what it needs to run on raw data (the robust scaler fitted on the
-/// training pixels and the preprocessing).
+/// The denoiser: the autoencoder plus what it needs to run on raw data (the robust scaler fitted on the
+/// training pixels and the preprocessing). The paper's is `Denoiser(seed:)`; any edge takes a method.
 ///
 ///     let denoiser = Denoiser(seed: 1)
 ///     try denoiser.train(on: train, epochs: 500)
 ///     let clean = try denoiser.denoise(si)   // rows x columns x 240, background-subtracted counts
+///     let mn = try Denoiser(seed: 1, method: mnMethod, latent: 8)   // any window and latent size
 public final class Denoiser {
     public let autoencoder: PaperAutoencoder
     public private(set) var scaler: RobustScaler?
-    public let method: PaperMethod
+    public let method: PreprocessingMethod
     /// The last training run's losses (nil before training).
     public private(set) var history: TrainingHistory?
     /// Training spectra used (pixels of the training images).
     public private(set) var trainingSpectra = 0
 
-    public init(seed: UInt64 = 0, method: PaperMethod = PaperMethod(), backend: ComputeBackend = CPUBackend()) {
+    /// The paper's denoiser (240 channels, latent 5).
+    public init(seed: UInt64 = 0, backend: ComputeBackend = CPUBackend()) {
         autoencoder = PaperAutoencoder(seed: seed, backend: backend)
+        self.method = .paper
+    }
+
+    /// A denoiser for `method`'s window with a `latent`-unit latent space.
+    /// - Throws: `RapidEELSError.value` for a method or latent size that makes no network.
+    public init(seed: UInt64 = 0, method: PreprocessingMethod, latent: Int = PaperArchitecture.latentSize,
+                backend: ComputeBackend = CPUBackend()) throws {
+        try method.validate()
+        do {
+            autoencoder = try PaperAutoencoder.make(seed: seed, length: method.channels, latent: latent,
+                                                    backend: backend)
+        } catch NeuralError.invalidArgument(let message) {
+            throw RapidEELSError.value(message)
+        }
         self.method = method
     }
 
-    init(autoencoder: PaperAutoencoder, scaler: RobustScaler?, method: PaperMethod) {
+    init(autoencoder: PaperAutoencoder, scaler: RobustScaler?, method: PreprocessingMethod) {
         self.autoencoder = autoencoder
         self.scaler = scaler
         self.method = method
@@ -45,20 +61,28 @@ public final class Denoiser {
     public var isTrained: Bool { scaler != nil }
 
     /// Trains on every pixel of `dataset` (inputs: raw windowed counts, robust-scaled; targets: the "1 FPS"
-    /// ground truth). Fits the scaler on these training pixels first.
+    /// ground truth). Fits the scaler on these training pixels first. Labels are not used: unlabelled images
+    /// train the denoiser like labelled ones.
+    /// - Parameter validationSplit: the fraction of spectra (the last images' pixels, as Keras) kept out of
+    ///   training to report a validation loss per epoch (`history.validationLoss`).
     /// - Throws: `CancellationError` when `isCancelled` turns true (the best weights so far stay),
     ///   `RapidEELSError` for data off the model's axis, `NeuralError` for non-finite losses.
     @discardableResult
     public func train(on dataset: Dataset, epochs: Int, batchSize: Int = 512, noise: TrainingNoise = .poisson,
-                      seed: UInt64 = 0, progress: ((TrainingProgress) -> Void)? = nil,
+                      seed: UInt64 = 0, validationSplit: Double = 0, progress: ((TrainingProgress) -> Void)? = nil,
                       isCancelled: @escaping () -> Bool = { false }) throws -> TrainingHistory {
         guard !dataset.items.isEmpty else { throw RapidEELSError.value("the training set has no spectrum images") }
         guard epochs >= 1 else { throw RapidEELSError.value("epochs must be at least 1, got \(epochs)") }
+        guard validationSplit >= 0, validationSplit < 1 else {
+            throw RapidEELSError.value("the validation split must be in [0, 1), got \(validationSplit)")
+        }
         var inputs: [Float] = [], targets: [Float] = []
         for item in dataset.items {
             if isCancelled() { throw CancellationError() }
-            inputs += try method.inputs(item.image).data
-            targets += try method.targets(item.image).data
+            try method.checkBlock(item.image, name: item.name)
+            let corrected = try method.corrected(item.image).image
+            inputs += try method.inputs(corrected: corrected).data
+            targets += try method.targets(corrected: corrected).data
         }
         let scaler = try RobustScaler(fittingSpectra: inputs, channels: method.channels)
         var rng = SeededGenerator(seed: seed &+ 0x5EED)
@@ -77,7 +101,8 @@ public final class Denoiser {
         let result: TrainingHistory
         do {
             result = try autoencoder.train(inputs: inputs, targets: targets, epochs: epochs, batchSize: batchSize,
-                                           seed: seed, progress: progress, isCancelled: isCancelled)
+                                           seed: seed, validationSplit: validationSplit, progress: progress,
+                                           isCancelled: isCancelled)
         } catch is CancellationError {
             history = autoencoder.network.lastHistory
             throw CancellationError()
@@ -86,14 +111,14 @@ public final class Denoiser {
         return result
     }
 
-    /// Robust-scaled network inputs of every pixel: [pixels x 240].
+    /// Robust-scaled network inputs of every pixel: [pixels x channels].
     public func scaledInputs(_ si: SpectrumImage) throws -> [Float] {
         guard let scaler else { throw RapidEELSError.model("the denoiser is not trained yet: call train first") }
         return try scaler.transform(spectra: method.inputs(si).data)
     }
 
-    /// The denoised spectrum image: rows x columns x 240 on 520-580 eV, in the ground truth's units
-    /// (background-subtracted counts per 0.25 eV).
+    /// The denoised spectrum image: rows x columns x channels on the method's window (520-580 eV at 0.25 eV for
+    /// the paper), in the ground truth's units (background-subtracted counts per bin).
     public func denoise(_ si: SpectrumImage) throws -> SpectrumImage {
         let x = try scaledInputs(si)
         let y = try autoencoder.predict(inputs: x, count: si.pixelCount)
@@ -105,7 +130,7 @@ public final class Denoiser {
         return out
     }
 
-    /// The 5-dim latent vector of every pixel: [pixels x 5].
+    /// The latent vector of every pixel: [pixels x latent].
     public func latent(_ si: SpectrumImage) throws -> [Float] {
         try autoencoder.latent(inputs: scaledInputs(si), count: si.pixelCount)
     }
@@ -119,13 +144,17 @@ public final class Denoiser {
     public static func load(from url: URL) throws -> Denoiser {
         let model = try PaperAutoencoder.load(from: url)
         let (scaler, method) = try ModelMetadata.decode(model.metadata)
+        guard method.channels == model.inputLength else {
+            throw RapidEELSError.model("\(url.lastPathComponent): the method has \(method.channels) channels but the "
+                + "network takes \(model.inputLength)")
+        }
         return Denoiser(autoencoder: model, scaler: scaler, method: method)
     }
 }
 
 /// The JSON metadata that travels with a saved model: the scaler and the preprocessing.
 enum ModelMetadata {
-    static func encode(scaler: RobustScaler?, method: PaperMethod) throws -> [String: String] {
+    static func encode(scaler: RobustScaler?, method: PreprocessingMethod) throws -> [String: String] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         var out = ["method": String(decoding: try encoder.encode(method), as: UTF8.self),
@@ -134,11 +163,11 @@ enum ModelMetadata {
         return out
     }
 
-    static func decode(_ metadata: [String: String]) throws -> (RobustScaler?, PaperMethod) {
+    static func decode(_ metadata: [String: String]) throws -> (RobustScaler?, PreprocessingMethod) {
         let decoder = JSONDecoder()
-        var method = PaperMethod()
+        var method = PreprocessingMethod.paper
         if let text = metadata["method"] {
-            do { method = try decoder.decode(PaperMethod.self, from: Data(text.utf8)) } catch {
+            do { method = try decoder.decode(PreprocessingMethod.self, from: Data(text.utf8)) } catch {
                 throw RapidEELSError.model("the model's \"method\" metadata is not valid: \(error)")
             }
         }

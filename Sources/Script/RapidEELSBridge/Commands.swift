@@ -13,7 +13,8 @@ public enum RapidEELSCommands {
     public static func install(_ interpreter: Interpreter) {
         interpreter.knownObjectTypes.formUnion(["Spectrum", "SpectrumImage", "Dataset", "Autoencoder", "Classifier",
                                                 "Classification", "PCA", "PeakFit", "PeakFitMap", "Embedding",
-                                                "Figure", "Table", "TrainingHistory", "Navigator"])
+                                                "Figure", "Table", "TrainingHistory", "Method", "ConfusionMatrix",
+                                                "DriftMap", "Navigator"])
         interpreter.hooks.device = { name in
             let device = try ComputeDevice(parsing: name)
             if device == .cpu { return "device: cpu" }
@@ -21,6 +22,8 @@ public enum RapidEELSCommands {
         }
         let r = interpreter.registry
         registerData(r)
+        registerDatasets(r)
+        registerSimulations(r)
         registerModels(r)
         registerAnalysis(r)
         registerPlots(r)
@@ -89,27 +92,29 @@ public enum RapidEELSCommands {
             guard scale > 0, scale <= 1 else { throw ctx.error("ValueError", "scale must be in (0, 1], got \(scale)") }
             let data = try simulatePaperDataset(seed: seed, scale: scale,
                                                 isCancelled: { ctx.cancellation.isCancelled })
-            let items = data.items.map { item -> SpectrumImageObject in
-                var si = item.image
-                si.metadata["title"] = item.name
-                let range = item.thicknessRange
-                return SpectrumImageObject(si, label: item.label, thickness: (range.lowerBound + range.upperBound) / 2)
-            }
-            return .object(DatasetObject(items: items, testNames: Set(data.test.map(\.name)),
+            var (dataset, test) = data.dataset
+            for i in dataset.items.indices { dataset.items[i].image.metadata["title"] = dataset.items[i].name }
+            return .object(DatasetObject(dataset: dataset, testIndices: Set(test),
                                          title: "simulated, seed \(seed), scale \(scale)"))
         })
-        r.register(Command(name: "groundTruth", parameters: [CommandParameter(nil, "SpectrumImage")],
-                           returns: "SpectrumImage", doc: "The paper's \"1 FPS\" ground truth of every pixel: the "
-                            + "10 x 40 block mean, power-law background (498-528 eV) subtracted, 520-580 eV at 0.25 eV.",
+        r.register(Command(name: "groundTruth", parameters: [CommandParameter(nil, "SpectrumImage"),
+                                                             CommandParameter("method", "Method",
+                                                                              default: "paperMethod()")],
+                           returns: "SpectrumImage", doc: "The \"1 FPS\" ground truth of every pixel: its block's "
+                            + "mean, power-law background subtracted, cut to the method's window. The paper's: "
+                            + "10 x 40 blocks, background 498-528 eV, 520-580 eV at 0.25 eV.",
                            example: "let truth = groundTruth(data.test[0])") { args, _ in
             let si = try image(args, 0)
-            return si.derived(try PaperMethod().targets(si.image))
+            return si.derived(try methodArgument(args, 1).targets(si.image))
         })
-        r.register(Command(name: "modelInput", parameters: [CommandParameter(nil, "SpectrumImage")],
-                           returns: "SpectrumImage", doc: "What the network sees of raw data: binned to 0.25 eV and "
-                            + "cut to 520-580 eV (240 channels), raw counts.", example: "modelInput(si)") { args, _ in
+        r.register(Command(name: "modelInput", parameters: [CommandParameter(nil, "SpectrumImage"),
+                                                            CommandParameter("method", "Method",
+                                                                             default: "paperMethod()")],
+                           returns: "SpectrumImage", doc: "What the network sees of raw data: binned to the method's "
+                            + "bin width and cut to its window (the paper's: 0.25 eV, 520-580 eV, 240 channels), raw "
+                            + "counts.", example: "modelInput(si)") { args, _ in
             let si = try image(args, 0)
-            return si.derived(try PaperMethod().inputs(si.image))
+            return si.derived(try methodArgument(args, 1).inputs(si.image))
         })
     }
 
@@ -138,17 +143,26 @@ public enum RapidEELSCommands {
     }
 
     static func registerModels(_ r: CommandRegistry) {
-        r.register(Command(name: "autoencoder", parameters: [CommandParameter("latent", "Int", default: "5"),
-                                                             CommandParameter("seed", "Int", default: "%seed")],
-                           returns: "Autoencoder", doc: "The paper's denoising autoencoder (44,678 parameters): "
-                            + "240 channels -> 5-dim latent -> 240 channels, Glorot-initialised.",
-                           example: "let model = autoencoder(latent: 5)") { args, ctx in
-            let latent = try args.int(0, default: 5)
-            guard latent == PaperArchitecture.latentSize else {
-                throw ctx.error("ValueError", "the paper's architecture has a 5-dimensional latent space; got \(latent)")
+        r.register(Command(name: "autoencoder", parameters: [
+            CommandParameter("latent", "Int", default: "5"), CommandParameter("seed", "Int", default: "%seed"),
+            CommandParameter("method", "Method", default: "paperMethod()", doc: "the preprocessing; its window "
+                + "sets the network's length"),
+        ], returns: "Autoencoder", doc: "The paper's denoising autoencoder: window channels -> latent -> window "
+            + "channels, Glorot-initialised (44,678 parameters for the paper's 240 channels and latent 5). Any "
+            + "window of 16 or more channels works: each stride-2 encoder layer rounds its length up, and the "
+            + "matching decoder layer gives 2n - 1 channels there, so nothing is padded or cropped.",
+           example: "let model = autoencoder(latent: 5)\nlet mn = autoencoder(latent: 8, method: method(window: "
+            + "635...665, bin: 0.25, background: 610...635, block: [4, 8]))") { args, ctx in
+            let latent = try args.int(0, default: PaperArchitecture.latentSize)
+            guard latent >= 1, latent <= 1024 else {
+                throw ctx.error("ValueError", "the latent size must be in 1...1024, got \(latent)")
             }
             let seed = UInt64(max(0, try args.int(1, default: Int(ctx.seed))))
-            return .object(DenoiserObject(Denoiser(seed: seed, backend: try backend(ctx))))
+            if args[2] == nil && latent == PaperArchitecture.latentSize {
+                return .object(DenoiserObject(Denoiser(seed: seed, backend: try backend(ctx))))
+            }
+            return .object(DenoiserObject(try Denoiser(seed: seed, method: try methodArgument(args, 2),
+                                                       latent: latent, backend: try backend(ctx))))
         })
         r.register(Command(name: "train", parameters: [
             CommandParameter(nil, "Autoencoder"),
@@ -158,18 +172,23 @@ public enum RapidEELSCommands {
             CommandParameter("noise", "Noise", default: ".poisson", doc: ".poisson (the paper's text), .released "
                 + "(Gaussian σ 0.4 twice, the released code), .gaussian, .none"),
             CommandParameter("seed", "Int", default: "%seed"),
-        ], returns: "TrainingHistory", doc: "Trains the autoencoder on every training pixel: robust-scaled raw inputs "
-            + "-> the \"1 FPS\" ground truth, Adam 1e-3, MSE. Shows live progress; an interrupt keeps the best "
-            + "weights so far.", example: "let history = train(model, on: data, epochs: 50)") { args, ctx in
+            CommandParameter("validation", "Double", default: "0", doc: "fraction of the training spectra (the "
+                + "last images', as Keras) kept out to report a validation loss per epoch; the paper used 0.2"),
+        ], returns: "TrainingHistory", doc: "Trains the autoencoder on every pixel of the training images (labelled "
+            + "or not): robust-scaled raw inputs -> the \"1 FPS\" ground truth of the model's method, Adam 1e-3, "
+            + "MSE. Shows live progress; an interrupt keeps the best weights so far. The history draws the "
+            + "training and validation loss curves.",
+           example: "let history = train(model, on: data, epochs: 50, validation: 0.2)") { args, ctx in
             let model = try args.object(0, as: DenoiserObject.self, named: "Autoencoder")
             let data = try args.object(1, as: DatasetObject.self, named: "Dataset")
             let noiseName = try args.symbol(4, allowed: ["poisson", "released", "gaussian", "none"], default: "poisson")
             let noise: TrainingNoise = noiseName == "poisson" ? .poisson : noiseName == "none" ? .none
                 : noiseName == "gaussian" ? .gaussian(sigma: 0.4) : .released
             do {
-                let h = try model.denoiser.train(on: data.dataset(data.training), epochs: try args.int(2, default: 500),
+                let h = try model.denoiser.train(on: data.trainSet, epochs: try args.int(2, default: 500),
                                                  batchSize: try args.int(3, default: 512), noise: noise,
                                                  seed: UInt64(max(0, try args.int(5, default: Int(ctx.seed)))),
+                                                 validationSplit: try args.double(6, default: 0),
                                                  progress: progressReporter(ctx, title: "autoencoder"),
                                                  isCancelled: { ctx.cancellation.isCancelled })
                 return .object(HistoryObject(h, title: "autoencoder loss"))
@@ -183,16 +202,22 @@ public enum RapidEELSCommands {
             CommandParameter(nil, "Autoencoder"), CommandParameter("on", "Dataset"),
             CommandParameter("epochs", "Int", default: "500"), CommandParameter("batchSize", "Int", default: "512"),
             CommandParameter("seed", "Int", default: "%seed"),
-        ], returns: "Classifier", doc: "The paper's classifier: the autoencoder's frozen encoder -> 5-dim latent -> "
-            + "Dense 2 softmax, trained with binary cross-entropy on the training pixels' labels.",
+            CommandParameter("validation", "Double", default: "0", doc: "fraction of the labelled training pixels "
+                + "kept out for a validation loss"),
+        ], returns: "Classifier", doc: "The classifier: the autoencoder's frozen encoder -> latent -> Dense k "
+            + "softmax over the dataset's k classes, trained on the labelled pixels of the training images "
+            + "(categorical cross-entropy; for the paper's two classes binary cross-entropy over the pair, which "
+            + "is the same loss). Unlabelled pixels are left out; a class without a pixel is an error.",
            example: "let classifier = trainClassifier(model, on: data, epochs: 50)") { args, ctx in
             let model = try args.object(0, as: DenoiserObject.self, named: "Autoencoder")
             let data = try args.object(1, as: DatasetObject.self, named: "Dataset")
             let seed = UInt64(max(0, try args.int(4, default: Int(ctx.seed))))
-            let classifier = try OxidationClassifier(denoiser: model.denoiser, seed: seed)
+            let classifier = try OxidationClassifier(denoiser: model.denoiser, classNames: data.dataset.classNames,
+                                                     seed: seed)
             do {
-                try classifier.train(on: data.dataset(data.training), epochs: try args.int(2, default: 500),
+                try classifier.train(on: data.trainSet, epochs: try args.int(2, default: 500),
                                      batchSize: try args.int(3, default: 512), seed: seed,
+                                     validationSplit: try args.double(5, default: 0),
                                      progress: progressReporter(ctx, title: "classifier"),
                                      isCancelled: { ctx.cancellation.isCancelled })
             } catch is CancellationError {
@@ -202,8 +227,9 @@ public enum RapidEELSCommands {
         })
         r.register(Command(name: "denoise", parameters: [CommandParameter(nil, "SpectrumImage"),
                                                          CommandParameter("with", "Autoencoder")],
-                           returns: "SpectrumImage", doc: "Denoises every pixel: 520-580 eV at 0.25 eV, in the ground "
-                            + "truth's units (background-subtracted counts).",
+                           returns: "SpectrumImage", doc: "Denoises every pixel with the model's own preprocessing: "
+                            + "the model's window (520-580 eV at 0.25 eV for the paper's), in the ground truth's "
+                            + "units (background-subtracted counts per bin).",
                            example: "let clean = denoise(data.test[0], with: model)") { args, _ in
             let si = try image(args, 0)
             let model = try args.object(1, as: DenoiserObject.self, named: "Autoencoder")
@@ -211,14 +237,36 @@ public enum RapidEELSCommands {
         })
         r.register(Command(name: "classify", parameters: [CommandParameter(nil, "SpectrumImage"),
                                                           CommandParameter("with", "Classifier"),
-                                                          CommandParameter("label", "Int", default: "the image's label")],
-                           returns: "Classification", doc: "Classifies every pixel as initial (SrFeO3) or annealed "
-                            + "(SrFeO2.5). Data of another dispersion are rebinned to 0.25 eV when possible.",
-                           example: "classify(data.test[0], with: classifier)") { args, _ in
+                                                          CommandParameter("label", "Int or String",
+                                                                           default: "the image's labels",
+                                                                           doc: "the true class of every pixel")],
+                           returns: "Classification", doc: "Classifies every pixel into the classifier's classes with "
+                            + "its own preprocessing (data of another dispersion are rebinned when it divides the "
+                            + "bin width). Shows the class map; where the image's classes are known (a dataset's "
+                            + "labels or regions), the accuracy and the confusion matrix.",
+                           example: "classify(data.test[0], with: classifier)") { args, ctx in
             let si = try image(args, 0)
-            let classifier = try args.object(1, as: ClassifierObject.self, named: "Classifier")
-            let label = args[2] == nil ? si.label : try args.int(2)
-            return .object(ClassificationObject(try classifier.classifier.classify(si.image, trueLabel: label)))
+            let classifier = try args.object(1, as: ClassifierObject.self, named: "Classifier").classifier
+            var item = si.item
+            if let given = args[2] {
+                let label: Int
+                switch given {
+                case .int(let i): label = i
+                case .string(let name):
+                    guard let i = classifier.classNames.firstIndex(of: name) else {
+                        throw ctx.error("ValueError", "'\(name)' is not one of the classifier's classes "
+                            + classifier.classNames.joined(separator: ", "))
+                    }
+                    label = i
+                default: throw args.wrong(2, "a class index or name", given)
+                }
+                item.label = label
+                item.regions = []
+            } else if !si.classNames.isEmpty, si.classNames != classifier.classNames, item.isLabelled {
+                throw ctx.error("ValueError", "the image's classes (" + si.classNames.joined(separator: ", ")
+                    + ") are not the classifier's (" + classifier.classNames.joined(separator: ", ") + ")")
+            }
+            return .object(ClassificationObject(try classifier.classify(item)))
         })
         r.register(Command(name: "loadModel", parameters: [CommandParameter(nil, "String")],
                            returns: "Autoencoder or Classifier", doc: "Loads a model saved with .save (safetensors "
@@ -244,20 +292,14 @@ public enum RapidEELSCommands {
             return .double(try EELS.mse(try image(args, 0).image, try image(args, 1).image))
         })
         r.register(Command(name: "accuracy", parameters: [CommandParameter(nil, "Classification or [Classification]")],
-                           returns: "Double", doc: "The fraction of pixels classified as their image's true class "
+                           returns: "Double", doc: "The fraction of labelled pixels classified as their true class "
                             + "(pooled over an array of classifications).",
                            example: "accuracy(classify(si, with: classifier))") { args, ctx in
-            var correct = 0, total = 0
-            let values: [Value]
-            if case .array(let a) = try args.value(0) { values = a } else { values = [try args.value(0)] }
-            for v in values {
-                guard case .object(let c as ClassificationObject) = v, let label = c.result.trueLabel else {
-                    throw ctx.error("TypeError", "accuracy needs classifications of images with a known label")
-                }
-                correct += c.result.counts[label]
-                total += c.result.rows * c.result.columns
+            let matrix = try ConfusionMatrix(pooling: try classifications(try args.value(0), ctx))
+            guard matrix.total > 0 else {
+                throw ctx.error("ValueError", "accuracy needs classifications of images with known classes")
             }
-            return .double(total == 0 ? 0 : Double(correct) / Double(total))
+            return .double(matrix.accuracy)
         })
         r.register(Command(name: "pca", parameters: [CommandParameter(nil, "SpectrumImage"),
                                                      CommandParameter("components", "Int", default: "3")],
@@ -301,23 +343,26 @@ public enum RapidEELSCommands {
             CommandParameter("seed", "Int", default: "%seed"), CommandParameter("iterations", "Int", default: "750"),
             CommandParameter("maxPoints", "Int", default: "5000", doc: "pixels are subsampled evenly above this"),
             CommandParameter("title", "String", default: "\"t-SNE\""),
+            CommandParameter("method", "Method", default: "paperMethod()", doc: "the window raw data are binned "
+                + "and cut to (images already on its channel count are used as they are)"),
         ], returns: "Embedding", doc: "t-SNE (Barnes-Hut, PCA initialisation) of every pixel of the images on the "
-            + "model's 240-channel axis (raw data are binned and windowed; each spectrum scaled to unit maximum).",
+            + "method's axis (raw data are binned and windowed; each spectrum scaled to unit maximum), coloured by "
+            + "class (unlabelled pixels grey).",
            example: "tsne(data.test, perplexity: 30)") { args, ctx in
             let sis = try images(try args.value(0))
             let maxPoints = max(10, try args.int(4, default: 5000))
             var rows: [Float] = [], labels: [Int] = [], thick: [Bool] = []
             let total = sis.reduce(0) { $0 + $1.image.pixelCount }
             let step = max(1, Int((Double(total) / Double(maxPoints)).rounded(.up)))
-            let method = PaperMethod()
+            let method = try methodArgument(args, 6)
             for si in sis {
                 let x = si.image.channels == method.channels ? si.image : try method.inputs(si.image)
                 for p in Swift.stride(from: 0, to: x.pixelCount, by: step) {
                     let spectrum = Array(x.data[p * x.channels..<(p + 1) * x.channels])
                     let peak = max(spectrum.max() ?? 1, 1e-6)
                     rows += spectrum.map { $0 / peak }
-                    labels.append(si.label ?? 0)
-                    thick.append((si.thickness ?? 0) >= 0.815)
+                    labels.append(si.label ?? -1)
+                    thick.append(si.thickness.map { $0 >= 0.815 } ?? false)
                 }
             }
             var options = TSNEOptions()
@@ -326,8 +371,10 @@ public enum RapidEELSCommands {
                                        perplexity: try args.double(1, default: 30),
                                        seed: UInt64(max(0, try args.int(2, default: Int(ctx.seed)))),
                                        options: options, isCancelled: { ctx.cancellation.isCancelled })
+            let names = sis.first { !$0.classNames.isEmpty }?.classNames
             return .object(EmbeddingObject(result, labels: labels, thick: thick,
-                                           title: try args.string(5, default: "t-SNE")))
+                                           title: try args.string(5, default: "t-SNE"),
+                                           classNames: names == OxidationState.classNames ? nil : names))
         })
     }
 

@@ -110,31 +110,46 @@ func saveSpectrum(_ s: Spectrum, to path: String) throws {
     }
 }
 
-/// A `SpectrumImage` in the cell language, with the label and thickness it carries in a dataset.
+/// A `SpectrumImage` in the cell language. It wraps an `EELS.DatasetItem`: the image with its name, its class
+/// (nil when unknown), per-region classes and thickness; `classNames` name the classes of its dataset.
 final class SpectrumImageObject: ScriptObject {
-    let image: SpectrumImage
-    let label: Int?
-    let thickness: Double?
-    init(_ image: SpectrumImage, label: Int? = nil, thickness: Double? = nil) {
-        self.image = image
-        self.label = label
-        self.thickness = thickness
-    }
-    func derived(_ si: SpectrumImage) -> Value { .object(SpectrumImageObject(si, label: label, thickness: thickness)) }
+    let item: DatasetItem
+    let classNames: [String]
+    var image: SpectrumImage { item.image }
+    var label: Int? { item.label }
+    var thickness: Double? { item.thickness }
 
-    var name: String { image.metadata["title"] ?? "" }
+    /// A loaded or computed image: no class, named by its title.
+    init(_ image: SpectrumImage) {
+        item = DatasetItem(image: image, label: nil, name: image.metadata["title"] ?? "")
+        classNames = []
+    }
+    init(item: DatasetItem, classNames: [String]) {
+        self.item = item
+        self.classNames = classNames
+    }
+    /// The same item over a derived image (regions dropped when the pixel grid changes).
+    func derived(_ si: SpectrumImage) -> Value {
+        .object(SpectrumImageObject(item: item.replacingImage(si), classNames: classNames))
+    }
+
+    var name: String { item.name.isEmpty ? image.metadata["title"] ?? "" : item.name }
+    var className: String? {
+        label.map { $0 < classNames.count ? classNames[$0] : "class \($0)" }
+    }
     var typeName: String { "SpectrumImage" }
     var summary: String {
         let e = image.energy
         var s = "SpectrumImage(\(image.rows) x \(image.columns) px x \(e.size) ch, \(fmt(e.offset))-"
             + "\(fmt(e.end + e.scale)) \(e.units) at \(fmt(e.scale)) \(e.units)/ch"
         if !name.isEmpty { s += ", \"\(name)\"" }
-        if let label { s += ", label \(label)" }
+        if let className { s += ", \(className)" }
+        if !item.regions.isEmpty { s += ", \(item.regions.count) labelled region(s)" }
         if let thickness { s += String(format: ", t/λ %.2f", thickness) }
         return s + ")"
     }
     var memberNames: [String] { ["shape", "rows", "columns", "channels", "energies", "dispersion", "name", "label",
-                                 "thickness", "isThick"] }
+                                 "className", "thickness", "isThick"] }
     func member(_ name: String) throws -> Value? {
         switch name {
         case "shape": return .array([.int(image.rows), .int(image.columns), .int(image.channels)])
@@ -145,8 +160,9 @@ final class SpectrumImageObject: ScriptObject {
         case "dispersion": return .double(image.energy.scale)
         case "name": return .string(self.name)
         case "label": return label.map { .int($0) } ?? .none
+        case "className": return className.map { .string($0) } ?? .none
         case "thickness": return thickness.map { .double($0) } ?? .none
-        case "isThick": return .bool((thickness ?? 0) >= 0.815)
+        case "isThick": return thickness.map { .bool($0 >= 0.815) } ?? .none
         default: return nil
         }
     }

@@ -4,65 +4,6 @@ import NeuralCore
 import RapidEELS
 import SVGPlot
 
-/// The simulated paper dataset (or any labelled set of spectrum images).
-final class DatasetObject: ScriptObject {
-    let items: [SpectrumImageObject]
-    let testNames: Set<String>
-    let title: String
-    init(items: [SpectrumImageObject], testNames: Set<String>, title: String) {
-        self.items = items
-        self.testNames = testNames
-        self.title = title
-    }
-    var training: [SpectrumImageObject] { items.filter { !testNames.contains($0.name) } }
-    var test: [SpectrumImageObject] { items.filter { testNames.contains($0.name) } }
-    var typeName: String { "Dataset" }
-    var summary: String {
-        "Dataset(\(items.count) spectrum images: \(training.count) train, \(test.count) test; \(title))"
-    }
-    var memberNames: [String] { ["count", "train", "test", "names", "elements"] }
-    func member(_ name: String) throws -> Value? {
-        switch name {
-        case "count": return .int(items.count)
-        case "train": return .array(training.map { .object($0) })
-        case "test": return .array(test.map { .object($0) })
-        case "elements": return .array(items.map { .object($0) })
-        case "names": return .array(items.map { .string($0.name) })
-        default: return nil
-        }
-    }
-    func subscriptValue(_ arguments: [Value]) throws -> Value {
-        guard arguments.count == 1 else { throw ScriptError(kind: "TypeError", message: "data[\"name\"] or data[i]") }
-        switch arguments[0] {
-        case .int(let i):
-            guard i >= 0 && i < items.count else {
-                throw ScriptError(kind: "IndexError", message: "index \(i) is outside 0..<\(items.count)")
-            }
-            return .object(items[i])
-        case .string(let n):
-            guard let item = items.first(where: { $0.name == n }) else {
-                var message = "no spectrum image named '\(n)'"
-                if let hint = didYouMean(n, items.map(\.name)) { message += "; " + hint }
-                throw ScriptError(kind: "KeyError", message: message)
-            }
-            return .object(item)
-        default: throw ScriptError(kind: "TypeError", message: "index a dataset by Int or name")
-        }
-    }
-    func dataset(_ subset: [SpectrumImageObject]) -> Dataset {
-        Dataset(subset.map { DatasetItem(image: $0.image, label: $0.label ?? 0, thickness: $0.thickness ?? 0,
-                                         name: $0.name) })
-    }
-    func mimeBundle() -> MIMEBundle {
-        let headers = ["name", "state", "t/λ", "pixels", "channels", "split"]
-        let rows = items.map { i in
-            [i.name, i.label == 1 ? "annealed (SrFeO2.5)" : "initial (SrFeO3)", i.thickness.map { fmt($0, 3) } ?? "",
-             "\(i.image.rows) x \(i.image.columns)", "\(i.image.channels)", testNames.contains(i.name) ? "test" : "train"]
-        }
-        return TableObject(headers: headers, rows: rows, caption: summary).mimeBundle()
-    }
-}
-
 /// Training losses.
 final class HistoryObject: ScriptObject {
     let history: TrainingHistory
@@ -73,10 +14,11 @@ final class HistoryObject: ScriptObject {
         "TrainingHistory(\(history.loss.count) epochs, final loss \(history.loss.last.map { fmt($0) } ?? "-")"
             + String(format: ", %.1f s", history.seconds) + (history.cancelled ? ", interrupted" : "") + ")"
     }
-    var memberNames: [String] { ["loss", "epochs", "seconds", "bestEpoch"] }
+    var memberNames: [String] { ["loss", "validationLoss", "epochs", "seconds", "bestEpoch"] }
     func member(_ name: String) throws -> Value? {
         switch name {
         case "loss": return .array(history.loss.map { .double($0) })
+        case "validationLoss": return .array(history.validationLoss.map { .double($0) })
         case "epochs": return .int(history.loss.count)
         case "seconds": return .double(history.seconds)
         case "bestEpoch": return history.bestEpoch.map { .int($0) } ?? .none
@@ -99,12 +41,15 @@ final class DenoiserObject: ScriptObject {
     init(_ denoiser: Denoiser) { self.denoiser = denoiser }
     var typeName: String { "Autoencoder" }
     var summary: String {
-        "Autoencoder(\(denoiser.autoencoder.parameterCount) parameters, latent 5, "
+        "Autoencoder(\(denoiser.autoencoder.parameterCount) parameters, latent \(denoiser.autoencoder.latentSize), "
+            + "\(denoiser.method.summary), "
             + (denoiser.isTrained ? "trained on \(denoiser.trainingSpectra) spectra" : "untrained") + ")"
     }
-    var memberNames: [String] { ["parameterCount", "isTrained", "history"] }
+    var memberNames: [String] { ["parameterCount", "isTrained", "history", "method", "latent"] }
     func member(_ name: String) throws -> Value? {
         switch name {
+        case "method": return .object(MethodObject(denoiser.method))
+        case "latent": return .int(denoiser.autoencoder.latentSize)
         case "parameterCount": return .int(denoiser.autoencoder.parameterCount)
         case "isTrained": return .bool(denoiser.isTrained)
         case "history": return denoiser.history.map { .object(HistoryObject($0, title: "autoencoder loss")) } ?? .none
@@ -134,11 +79,13 @@ final class ClassifierObject: ScriptObject {
     let classifier: OxidationClassifier
     init(_ classifier: OxidationClassifier) { self.classifier = classifier }
     var typeName: String { "Classifier" }
-    var summary: String { "Classifier(frozen encoder -> latent 5 -> Dense 2 softmax; classes: "
-        + classifier.classNames.joined(separator: ", ") + ")" }
-    var memberNames: [String] { ["classes", "history"] }
+    var summary: String { "Classifier(frozen encoder -> latent \(classifier.network.latentSize) -> Dense "
+        + "\(classifier.classNames.count) softmax; classes: " + classifier.classNames.joined(separator: ", ")
+        + "; \(classifier.method.summary))" }
+    var memberNames: [String] { ["classes", "history", "method"] }
     func member(_ name: String) throws -> Value? {
         switch name {
+        case "method": return .object(MethodObject(classifier.method))
         case "classes": return .array(classifier.classNames.map { .string($0) })
         case "history": return classifier.history.map { .object(HistoryObject($0, title: "classifier loss")) } ?? .none
         default: return nil
@@ -162,7 +109,8 @@ final class ClassifierObject: ScriptObject {
     }
 }
 
-/// Per-pixel classes of one spectrum image.
+/// Per-pixel classes of one spectrum image: a class map, probability maps, and where the true classes are known the
+/// accuracy and the confusion matrix.
 final class ClassificationObject: ScriptObject {
     let result: Classification
     init(_ result: Classification) { self.result = result }
@@ -174,21 +122,48 @@ final class ClassificationObject: ScriptObject {
         if let a = result.accuracy { s += String(format: "; accuracy %.1f %%", a * 100) }
         return s + ")"
     }
-    var memberNames: [String] { ["accuracy", "counts", "labels", "trueLabel"] }
+    var memberNames: [String] { ["accuracy", "counts", "labels", "trueLabel", "classes", "confusion",
+                                 "perClassAccuracy", "probabilities", "classMap"] }
     func member(_ name: String) throws -> Value? {
         switch name {
         case "accuracy": return result.accuracy.map { .double($0) } ?? .none
         case "counts": return .array(result.counts.map { .int($0) })
         case "labels": return .array(result.labels.map { .int($0) })
         case "trueLabel": return result.trueLabel.map { .int($0) } ?? .none
+        case "classes": return .array(result.classNames.map { .string($0) })
+        case "confusion":
+            return .object(ConfusionObject(try ConfusionMatrix(counts: result.confusion), classNames: result.classNames))
+        case "perClassAccuracy":
+            return .array(try ConfusionMatrix(counts: result.confusion).recall.map { $0.isNaN ? .none : .double($0) })
+        case "probabilities":
+            let svg = try Figures.probabilityMaps(result).svg()
+            return .object(FigureObject(svg: svg, text: "Figure(class probabilities of \(result.title))"))
+        case "classMap":
+            let svg = try Figures.classMap(result).svg()
+            return .object(FigureObject(svg: svg, text: "Figure(class map of \(result.title))"))
         default: return nil
+        }
+    }
+    var methodNames: [String] { ["save"] }
+    func method(_ name: String) -> Command? {
+        guard name == "save" else { return nil }
+        return Command(name: "save", parameters: [CommandParameter(nil, "String")], doc: "Writes the class "
+                        + "probabilities as a rows x columns x k .npy with a .json sidecar keeping the class names and "
+                        + "true labels; loadClassification reads it back.",
+                       example: "result.save(\"mn2_03-classes.npy\")") { args, _ in
+            try self.result.save(to: try args.string(0))
+            return .none
         }
     }
     func mimeBundle() -> MIMEBundle {
         var bundle = svgBundle(summary) { try Figures.classification(result).svg() }
-        var rows = zip(result.classNames, result.counts).map { [$0, String($1),
-                                                               fmt(Double($1) / Double(max(result.rows * result.columns, 1)) * 100, 3) + " %"] }
-        if let a = result.accuracy { rows.append(["accuracy (true: \(result.classNames[result.trueLabel!]))", "", fmt(a * 100, 3) + " %"]) }
+        let pixels = max(result.rows * result.columns, 1)
+        var rows = zip(result.classNames, result.counts).map { [$0, String($1), fmt(Double($1) / Double(pixels) * 100, 3)
+            + " %"] }
+        if let a = result.accuracy {
+            let truth = result.trueLabel.map { "true: \(result.classNames[$0])" } ?? "labelled pixels"
+            rows.append(["accuracy (\(truth))", "", fmt(a * 100, 3) + " %"])
+        }
         bundle["text/html"] = HTMLTable.render(headers: ["class", "pixels", "share"], rows: rows, caption: result.title)
         return bundle
     }
@@ -332,11 +307,13 @@ final class EmbeddingObject: ScriptObject {
     let labels: [Int]
     let thick: [Bool]
     let title: String
-    init(_ result: TSNEResult, labels: [Int], thick: [Bool], title: String) {
+    let classNames: [String]?
+    init(_ result: TSNEResult, labels: [Int], thick: [Bool], title: String, classNames: [String]? = nil) {
         self.result = result
         self.labels = labels
         self.thick = thick
         self.title = title
+        self.classNames = classNames
     }
     var typeName: String { "Embedding" }
     var summary: String { "Embedding(\(result.n) points in 2-D, KL \(fmt(result.kl, 4)), \(result.iterations) iterations)" }
@@ -351,6 +328,9 @@ final class EmbeddingObject: ScriptObject {
         }
     }
     func mimeBundle() -> MIMEBundle {
-        svgBundle(summary) { try Figures.embedding(result.embedding, labels: labels, thick: thick, title: title).svg() }
+        svgBundle(summary) {
+            try Figures.embedding(result.embedding, labels: labels, thick: thick, title: title,
+                                  classNames: classNames).svg()
+        }
     }
 }
