@@ -60,10 +60,11 @@ public enum Figures {
                 totals[p] = s
             }
         }
-        try figure[0, 1].heatmap(totals, rows: si.rows, columns: si.columns, colorbarLabel: "counts")
-        figure[0, 1].title = "intensity (\(si.rows) x \(si.columns) px)"
-        figure[0, 1].xLabel = "x (px)"
-        figure[0, 1].yLabel = "y (px)"
+        var panel = figure[0, 1]
+        try drawMap(&panel, totals, rows: si.rows, columns: si.columns, rowAxis: si.rowAxis,
+                    columnAxis: si.columnAxis, colorbarLabel: "counts")
+        panel.title = "intensity (\(si.rows) x \(si.columns) px)"
+        figure[0, 1] = panel
         return figure
     }
 
@@ -72,10 +73,9 @@ public enum Figures {
         var figure = Figure(width: 720, height: 240, title: c.title.isEmpty ? "classification" : c.title)
         let k = c.classNames.count
         let p1 = (0..<(c.rows * c.columns)).map { Double(c.probabilities[$0 * k + min(1, k - 1)]) }
-        try figure.axes.heatmap(p1, rows: c.rows, columns: c.columns, colormap: .coolwarm, range: 0...1,
-                                colorbarLabel: "P(\(c.classNames.count > 1 ? c.classNames[1] : "class 1"))")
-        figure.axes.xLabel = "x (px)"
-        figure.axes.yLabel = "y (px)"
+        try drawMap(&figure.axes, p1, rows: c.rows, columns: c.columns, rowAxis: c.rowAxis, columnAxis: c.columnAxis,
+                    colormap: .coolwarm, range: 0...1,
+                    colorbarLabel: "P(\(c.classNames.count > 1 ? c.classNames[1] : "class 1"))")
         return figure
     }
 

@@ -64,7 +64,8 @@ public final class OxidationClassifier {
         let x = try scaler.transform(spectra: method.inputs(si).data)
         let p = try network.probabilities(inputs: x, count: si.pixelCount)
         return Classification(rows: si.rows, columns: si.columns, probabilities: p, classNames: classNames,
-                              trueLabel: trueLabel, title: si.metadata["title"] ?? "")
+                              trueLabel: trueLabel, title: si.metadata["title"] ?? "", rowAxis: si.rowAxis,
+                              columnAxis: si.columnAxis)
     }
 
     /// Saves encoder + head weights with the scaler, the preprocessing and the class names.
@@ -99,6 +100,9 @@ public struct Classification: Sendable {
     /// The image's known class, when given.
     public let trueLabel: Int?
     public let title: String
+    /// The classified image's spatial axes (y for rows, x for columns).
+    public var rowAxis = EnergyAxis(offset: 0, scale: 1, size: 0, units: "px", name: "y")
+    public var columnAxis = EnergyAxis(offset: 0, scale: 1, size: 0, units: "px", name: "x")
 
     /// The most probable class of every pixel.
     public var labels: [Int] {

@@ -79,7 +79,7 @@ final class SpectrumObject: ScriptObject {
             }
         case "save":
             return Command(name: "save", parameters: [CommandParameter(nil, "String")], doc:
-                            "Writes the spectrum as EMSA/MSA (.msa) or NumPy (.npy with a JSON sidecar).",
+                            "Writes the spectrum as EMSA/MSA (.msa), HyperSpy (.hspy) or NumPy (.npy with a JSON sidecar).",
                            example: "s.save(\"mean.msa\")") { args, _ in
                 try saveSpectrum(s, to: try args.string(0))
                 return .none
@@ -106,7 +106,8 @@ func saveSpectrum(_ s: Spectrum, to path: String) throws {
     switch url.pathExtension.lowercased() {
     case "msa", "emsa": try MSAFormat.write(s, to: path)
     case "npy": try NPYFormat.write(s, to: path)
-    default: throw ScriptError(kind: "ValueError", message: "save a spectrum as .msa or .npy, not '\(path)'")
+    case "hspy": try HSpyFormat.write(s, to: path)
+    default: throw ScriptError(kind: "ValueError", message: "save a spectrum as .msa, .hspy or .npy, not '\(path)'")
     }
 }
 
@@ -226,17 +227,19 @@ final class SpectrumImageObject: ScriptObject {
             }
         case "save":
             return Command(name: "save", parameters: [CommandParameter(nil, "String")], doc:
-                            "Writes the spectrum image as NumPy .npy (rows x columns x channels) with a JSON sidecar.",
-                           example: "si.save(\"denoised.npy\")") { args, ctx in
-                let path = try args.string(0)
-                guard path.lowercased().hasSuffix(".npy") else { throw ctx.error("ValueError", "save a spectrum image as .npy") }
-                try NPYFormat.write(si, to: path)
+                            "Writes the spectrum image as HyperSpy .hspy (an EELS signal with calibrated axes) or "
+                            + "NumPy .npy (rows x columns x channels) with a JSON sidecar.",
+                           example: "si.save(\"denoised.hspy\")") { args, _ in
+                try saveSpectrumImage(si, to: try args.string(0))
                 return .none
             }
         default: return nil
         }
     }
     func subscriptValue(_ arguments: [Value]) throws -> Value {
+        if arguments.contains(where: { if case .int = $0 { return false } else { return true } }) {
+            return try sliceValue(arguments)  // ranges: HyperSpyFiles.swift
+        }
         let ints: [Int] = try arguments.map {
             guard case .int(let i) = $0 else {
                 throw ScriptError(kind: "TypeError", message: "spectrum image indices must be Int: si[row, column]")

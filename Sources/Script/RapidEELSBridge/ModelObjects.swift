@@ -174,13 +174,17 @@ final class ClassificationObject: ScriptObject {
         if let a = result.accuracy { s += String(format: "; accuracy %.1f %%", a * 100) }
         return s + ")"
     }
-    var memberNames: [String] { ["accuracy", "counts", "labels", "trueLabel"] }
+    var memberNames: [String] { ["accuracy", "counts", "labels", "trueLabel", "classMap", "probabilityMap"] }
+    var methodNames: [String] { ["save"] }
+    func method(_ name: String) -> Command? { hyperSpyMethod(name) }
     func member(_ name: String) throws -> Value? {
         switch name {
         case "accuracy": return result.accuracy.map { .double($0) } ?? .none
         case "counts": return .array(result.counts.map { .int($0) })
         case "labels": return .array(result.labels.map { .int($0) })
         case "trueLabel": return result.trueLabel.map { .int($0) } ?? .none
+        case "classMap": return .object(ImageObject(result.classMap))
+        case "probabilityMap": return .object(ImageObject(result.probabilityMap(1)))
         default: return nil
         }
     }
@@ -286,7 +290,7 @@ final class PeakFitMapObject: ScriptObject {
         default: return nil
         }
     }
-    var methodNames: [String] { ["values", "mean"] }
+    var methodNames: [String] { ["values", "mean", "map", "save"] }
     func method(_ name: String) -> Command? {
         switch name {
         case "values":
@@ -303,7 +307,7 @@ final class PeakFitMapObject: ScriptObject {
                 let ok = v.indices.filter { self.map.success[$0] && v[$0].isFinite }
                 return .double(ok.isEmpty ? .nan : ok.map { v[$0] }.reduce(0, +) / Double(ok.count))
             }
-        default: return nil
+        default: return hyperSpyMethod(name)  // map, save: HyperSpyFiles.swift
         }
     }
     func mimeBundle() -> MIMEBundle {
@@ -314,13 +318,7 @@ final class PeakFitMapObject: ScriptObject {
             let sd = ok.count > 1 ? (ok.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(ok.count - 1)).squareRoot() : 0
             return [n, fmt(mean, 5), fmt(sd, 3)]
         }
-        var bundle = svgBundle(summary) {
-            var figure = Figure(width: 720, height: 240, title: map.parameterNames.first ?? "")
-            if let first = map.parameterNames.first {
-                try figure.axes.heatmap(try map.values(first), rows: map.rows, columns: map.columns, colorbarLabel: first)
-            }
-            return figure.svg()
-        }
+        var bundle = svgBundle(summary) { try figure().svg() }
         bundle["text/html"] = HTMLTable.render(headers: ["parameter", "mean", "std"], rows: rows, caption: summary)
         return bundle
     }
