@@ -129,6 +129,7 @@ final class SpectrumImageObject: ScriptObject {
         let e = image.energy
         var s = "SpectrumImage(\(image.rows) x \(image.columns) px x \(e.size) ch, \(fmt(e.offset))-"
             + "\(fmt(e.end + e.scale)) \(e.units) at \(fmt(e.scale)) \(e.units)/ch"
+        s += pixelSizeText(image.rowAxis, image.columnAxis)
         if !name.isEmpty { s += ", \"\(name)\"" }
         if let label { s += ", label \(label)" }
         if let thickness { s += String(format: ", t/λ %.2f", thickness) }

@@ -14,9 +14,8 @@ final class ImageObject: ScriptObject {
     var title: String { image.metadata["title"] ?? "" }
     var typeName: String { "Image" }
     var summary: String {
-        let x = MapAxis(image.columnAxis).axis, y = MapAxis(image.rowAxis).axis
-        return "Image(\(image.rows) x \(image.columns) px, \(fmt(y.scale)) x \(fmt(x.scale)) "
-            + "\(x.units.isEmpty ? "px" : x.units)/px" + (title.isEmpty ? "" : ", \"\(title)\"") + ")"
+        "Image(\(image.rows) x \(image.columns) px" + pixelSizeText(image.rowAxis, image.columnAxis)
+            + (title.isEmpty ? "" : ", \"\(title)\"") + ")"
     }
     var memberNames: [String] { ["rows", "columns", "shape", "values", "title", "pixelSize", "units"] }
     func member(_ name: String) throws -> Value? {
@@ -60,6 +59,13 @@ final class ImageObject: ScriptObject {
     func mimeBundle() -> MIMEBundle {
         svgBundle(summary) { try Figures.map(image, title: title.isEmpty ? nil : title).svg() }
     }
+}
+
+/// ", 1.992 x 1.992 nm/px" for calibrated spatial axes (nm below a micrometre), "" for pixel axes.
+func pixelSizeText(_ rowAxis: EnergyAxis, _ columnAxis: EnergyAxis) -> String {
+    let y = MapAxis(rowAxis).axis, x = MapAxis(columnAxis).axis
+    guard !x.units.isEmpty, x.units != "px" else { return "" }
+    return ", \(fmt(y.scale)) x \(fmt(x.scale)) \(x.units)/px"
 }
 
 /// An Int index or a range of pixels along one navigation axis, checked against its size.

@@ -31,6 +31,7 @@ enum HDF5Library {
         _ = ready
         lock.lock()
         defer { lock.unlock() }
+        chdf5_silence_errors()  // per thread in a thread-safe libhdf5 build, so on every call
         return try body()
     }
 
