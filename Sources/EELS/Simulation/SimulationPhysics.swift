@@ -81,8 +81,19 @@ public struct SimulationPhysics: Sendable, Equatable, Codable {
     /// Drude Im(-1/ε) = ε Γ Ep² / ((ε² - Ep²)² + (εΓ)²) times the angular factor ln(1 + β²/θE²),
     /// θE = ε / (γ m0 v²); zero below 0.5 eV (the zero-loss peak is the separate δ term) [L8] ch. 3-4.
     public func lowLossDistribution(state: OxidationState, spacing: Double, count: Int) -> [Double] {
-        let ep = plasmonEnergy(state)
-        let gamma = plasmonWidth
+        Self.drudeLowLoss(plasmonEnergy: plasmonEnergy(state), plasmonWidth: plasmonWidth,
+                          collectionAngle: collectionAngle, beamEnergyFactor: beamEnergyFactor,
+                          spacing: spacing, count: count)
+    }
+
+    /// The Drude single-scattering distribution of `lowLossDistribution` for any plasmon energy and width (eV),
+    /// collection angle β (rad) and γ m0 v² (eV): unit sum on ε = j * spacing, zero below 0.5 eV [L8] ch. 3-4.
+    /// Shared by every simulated edge (O K, Mn L2,3, ...).
+    ///
+    ///     let s = SimulationPhysics.drudeLowLoss(plasmonEnergy: 24, plasmonWidth: 10, collectionAngle: 0.024,
+    ///                                            beamEnergyFactor: 343_600, spacing: 0.05, count: 4096)
+    public static func drudeLowLoss(plasmonEnergy ep: Double, plasmonWidth gamma: Double, collectionAngle: Double,
+                                    beamEnergyFactor: Double, spacing: Double, count: Int) -> [Double] {
         var s = [Double](repeating: 0, count: count)
         var total = 0.0
         for j in 0..<count {
@@ -94,6 +105,6 @@ public struct SimulationPhysics: Sendable, Equatable, Codable {
             s[j] = value
             total += value
         }
-        return s.map { $0 / total }
+        return total > 0 ? s.map { $0 / total } : s
     }
 }
