@@ -256,3 +256,35 @@ def test_corrupt_and_foreign_hdf5_files_are_clear_file_errors(kernel, tmp_path):
         assert reply["ename"] == "FileError", reply
         assert phrase in reply["evalue"] and name in reply["evalue"], reply["evalue"]
     run_ok(kc, f'load("{good}").count')  # the kernel is still alive and reads the good file
+
+
+def test_dm4_written_by_us_opens_in_rosettasciio_like_the_measured_dm4(kernel, tmp_path):
+    """Our DM4 writer (own-sim's DMWriter) through `.save("x.dm4")`: rosettasciio reads the same data, axes and
+    signal type as from the measured EELS_SI.dm4 it was loaded from (DM stores scale and origin as float32)."""
+    rsciio_dm = pytest.importorskip("rsciio.digitalmicrograph")
+    needs_dm4()
+    _, kc = kernel
+    run_ok(kc, f'''
+let si = load("{DM4}")
+si.save("{tmp_path}/si.dm4")
+si[0..<2, 0..<2, 230].save("{tmp_path}/map.dm4")
+si.mean().save("{tmp_path}/mean.dm4")
+''')
+    for name in ["si", "map", "mean"]:
+        (ours,) = rsciio_dm.file_reader(str(tmp_path / f"{name}.dm4"))
+        if name == "si":
+            (measured,) = rsciio_dm.file_reader(str(DM4))
+            np.testing.assert_array_equal(ours["data"], measured["data"])
+            expected_axes = measured["axes"]
+            assert ours["metadata"]["Signal"]["signal_type"] == "EELS"
+        else:
+            reference = np.asarray(measured["data"])  # (E, y, x) as rosettasciio returns the measured SI
+            expected = reference[230] if name == "map" else reference.reshape(reference.shape[0], -1).mean(axis=1)
+            np.testing.assert_allclose(ours["data"], expected, rtol=1e-6)
+            expected_axes = measured["axes"][1:] if name == "map" else [dict(measured["axes"][0], navigate=False)]
+        assert len(ours["axes"]) == len(expected_axes)
+        for a, b in zip(ours["axes"], expected_axes):
+            assert (a["name"], a["units"], a["size"], bool(a["navigate"])) == \
+                (b["name"], b["units"], b["size"], bool(b["navigate"])), (name, a, b)
+            assert a["scale"] == pytest.approx(b["scale"], rel=1e-6)
+            assert a["offset"] == pytest.approx(b["offset"], abs=1e-6 * abs(b["scale"]) + 1e-12)

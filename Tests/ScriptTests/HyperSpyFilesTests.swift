@@ -53,7 +53,7 @@ final class HyperSpyFilesTests: XCTestCase {
         XCTAssertEqual(try text(si + "si.mean().save(\"\(s)\")\nload(\"\(s)\").values == si.mean().values"), "true")
         let m = tmp.appendingPathComponent("map.hspy").path
         XCTAssertEqual(try text(si + "si[0..<10, 0..<12, 300].save(\"\(m)\")\nload(\"\(m)\").shape"), "[10, 12]")
-        expectError(si + "si.save(\"\(tmp.path)/x.tif\")", "ValueError", ".hspy or .npy")
+        expectError(si + "si.save(\"\(tmp.path)/x.tif\")", "ValueError", ".hspy, .npy or .dm4")
         let bad = tmp.appendingPathComponent("bad.hspy")
         try Data([0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3]).write(to: bad)
         expectError("load(\"\(bad.path)\")", "FileError", "HDF5")

@@ -79,7 +79,8 @@ final class SpectrumObject: ScriptObject {
             }
         case "save":
             return Command(name: "save", parameters: [CommandParameter(nil, "String")], doc:
-                            "Writes the spectrum as EMSA/MSA (.msa), HyperSpy (.hspy) or NumPy (.npy with a JSON sidecar).",
+                            "Writes the spectrum as EMSA/MSA (.msa), HyperSpy (.hspy), NumPy (.npy with a JSON sidecar) or "
+                            + "DigitalMicrograph (.dm4/.dm3).",
                            example: "s.save(\"mean.msa\")") { args, _ in
                 try saveSpectrum(s, to: try args.string(0))
                 return .none
@@ -107,7 +108,8 @@ func saveSpectrum(_ s: Spectrum, to path: String) throws {
     case "msa", "emsa": try MSAFormat.write(s, to: path)
     case "npy": try NPYFormat.write(s, to: path)
     case "hspy": try HSpyFormat.write(s, to: path)
-    default: throw ScriptError(kind: "ValueError", message: "save a spectrum as .msa, .hspy or .npy, not '\(path)'")
+    case "dm4", "dm3": try DMWriter.write(s, to: path, version: path.lowercased().hasSuffix("dm3") ? 3 : 4)
+    default: throw ScriptError(kind: "ValueError", message: "save a spectrum as .msa, .hspy, .npy or .dm4, not '\(path)'")
     }
 }
 
@@ -228,8 +230,8 @@ final class SpectrumImageObject: ScriptObject {
             }
         case "save":
             return Command(name: "save", parameters: [CommandParameter(nil, "String")], doc:
-                            "Writes the spectrum image as HyperSpy .hspy (an EELS signal with calibrated axes) or "
-                            + "NumPy .npy (rows x columns x channels) with a JSON sidecar.",
+                            "Writes the spectrum image as HyperSpy .hspy (an EELS signal with calibrated axes), "
+                            + "NumPy .npy (rows x columns x channels) with a JSON sidecar, or DigitalMicrograph .dm4/.dm3.",
                            example: "si.save(\"denoised.hspy\")") { args, _ in
                 try saveSpectrumImage(si, to: try args.string(0))
                 return .none

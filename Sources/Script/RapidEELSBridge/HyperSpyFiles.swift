@@ -33,14 +33,15 @@ final class ImageObject: ScriptObject {
     var methodNames: [String] { ["save"] }
     func method(_ name: String) -> Command? {
         guard name == "save" else { return nil }
-        return Command(name: "save", parameters: [CommandParameter(nil, "String", doc: "a path ending in .hspy or .npy")],
-                       doc: "Writes the map as HyperSpy .hspy (a Signal2D with its calibrated axes) or NumPy .npy "
-                        + "with a JSON sidecar.", example: "map.save(\"map.hspy\")") { args, _ in
+        return Command(name: "save", parameters: [CommandParameter(nil, "String", doc: "a path ending in .hspy, .npy or .dm4")],
+                       doc: "Writes the map as HyperSpy .hspy (a Signal2D with its calibrated axes), NumPy .npy "
+                        + "with a JSON sidecar, or DigitalMicrograph .dm4/.dm3.", example: "map.save(\"map.hspy\")") { args, _ in
             let path = try args.string(0)
             switch URL(fileURLWithPath: path).pathExtension.lowercased() {
             case "hspy": try HSpyFormat.write([self.image], to: path)
             case "npy": try NPYFormat.write(self.image, to: path)
-            default: throw ScriptError(kind: "ValueError", message: "save a map as .hspy or .npy, not '\(path)'")
+            case "dm4", "dm3": try DMWriter.write(self.image, to: path, version: path.lowercased().hasSuffix("dm3") ? 3 : 4)
+            default: throw ScriptError(kind: "ValueError", message: "save a map as .hspy, .npy or .dm4, not '\(path)'")
             }
             return .none
         }
@@ -130,12 +131,13 @@ extension SpectrumImageObject {
     private func describe(_ r: Range<Int>) -> String { r.count == 1 ? "\(r.lowerBound)" : "\(r.lowerBound)..<\(r.upperBound)" }
 }
 
-/// Writes a spectrum image by extension: .hspy (HyperSpy) or .npy (with a JSON sidecar).
+/// Writes a spectrum image by extension: .hspy (HyperSpy), .npy (with a JSON sidecar) or .dm4/.dm3 (DigitalMicrograph).
 func saveSpectrumImage(_ si: SpectrumImage, to path: String) throws {
     switch URL(fileURLWithPath: path).pathExtension.lowercased() {
     case "hspy": try HSpyFormat.write(si, to: path)
     case "npy": try NPYFormat.write(si, to: path)
-    default: throw ScriptError(kind: "ValueError", message: "save a spectrum image as .hspy or .npy, not '\(path)'")
+    case "dm4", "dm3": try DMWriter.write(si, to: path, version: path.lowercased().hasSuffix("dm3") ? 3 : 4)
+    default: throw ScriptError(kind: "ValueError", message: "save a spectrum image as .hspy, .npy or .dm4, not '\(path)'")
     }
 }
 
