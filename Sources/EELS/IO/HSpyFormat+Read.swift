@@ -9,10 +9,11 @@ extension HSpyFormat {
     ///
     ///     let items = try HSpyFormat.read(path: "fit.hspy")   // one Image2D per parameter map
     ///
-    /// - Throws: `EELSError.file` for a file that is not HDF5, an HDF5 file that is not HyperSpy's, or an
-    ///   experiment without readable data or axes.
+    /// - Throws: `EELSError.file` for a file that is not HDF5, an HDF5 file that is not HyperSpy's, an
+    ///   experiment without readable data or axes, or a file on which libhdf5 crashes (`HDF5Isolation`).
     public static func read(path: String) throws -> [LoadedData] {
-        try signals(in: HDF5File(reading: path)).map { try loaded($0, path: path) }
+        try HDF5Isolation.probe(path: path) { _ = try signals(in: HDF5File(reading: path)) }
+        return try signals(in: HDF5File(reading: path)).map { try loaded($0, path: path) }
     }
 
     /// The same from bytes in memory (libhdf5's core driver); `path` names the source in errors.
@@ -20,6 +21,7 @@ extension HSpyFormat {
         guard HDF5File.hasSignature(bytes) else {
             throw EELSError.file(path: path, detail: "not an HDF5 file (no HDF5 signature at the start)")
         }
+        try HDF5Isolation.probe(path: path) { _ = try signals(in: HDF5File(bytes: bytes, path: path)) }
         return try signals(in: HDF5File(bytes: bytes, path: path)).map { try loaded($0, path: path) }
     }
 

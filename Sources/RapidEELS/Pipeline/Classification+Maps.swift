@@ -2,6 +2,19 @@ import EELS
 
 /// A classification's per-pixel results as calibrated 2D images (for figures and .hspy files).
 extension Classification {
+    /// A classification of rows x columns pixels (`probabilities`: pixels x classes, row-major pixels), with the
+    /// classified image's spatial axes (pixels when nil).
+    ///
+    ///     let c = Classification(rows: 1, columns: 2, probabilities: [0.9, 0.1, 0.3, 0.7],
+    ///                            classNames: ["initial", "annealed"], title: "SI 3")
+    public init(rows: Int, columns: Int, probabilities: [Float], classNames: [String], title: String = "",
+                trueLabel: Int? = nil, rowAxis: EnergyAxis? = nil, columnAxis: EnergyAxis? = nil) {
+        self.init(rows: rows, columns: columns, probabilities: probabilities, classNames: classNames,
+                  trueLabel: trueLabel, title: title)
+        if let rowAxis { self.rowAxis = rowAxis }
+        if let columnAxis { self.columnAxis = columnAxis }
+    }
+
     /// The probability of class `index` at every pixel, with the classified image's spatial axes.
     ///
     ///     let p = result.probabilityMap(1)   // P(annealed), rows x columns, axes in nm

@@ -25,10 +25,16 @@ enum HDF5Library {
         return true
     }()
     private static let lock = NSRecursiveLock()
+    /// True in the child process `HDF5Isolation` forks (set right after the fork, before any HDF5 call).
+    nonisolated(unsafe) static var inCheckProcess = false
 
     /// Runs `body` with the library initialised, holding the library lock.
     static func withLock<T>(_ body: () throws -> T) rethrows -> T {
         _ = ready
+        if inCheckProcess {  // a forked child has one thread, and the lock it inherited is held by its parent
+            chdf5_silence_errors()
+            return try body()
+        }
         lock.lock()
         defer { lock.unlock() }
         chdf5_silence_errors()  // per thread in a thread-safe libhdf5 build, so on every call
