@@ -288,3 +288,15 @@ si.mean().save("{tmp_path}/mean.dm4")
                 (b["name"], b["units"], b["size"], bool(b["navigate"])), (name, a, b)
             assert a["scale"] == pytest.approx(b["scale"], rel=1e-6)
             assert a["offset"] == pytest.approx(b["offset"], abs=1e-6 * abs(b["scale"]) + 1e-12)
+
+
+def test_a_file_that_crashes_libhdf5_is_a_file_error_and_the_kernel_lives(kernel):
+    """integration/fixtures/corrupt-crashes-libhdf5.hspy: one of our .hspy files with a few bytes flipped by
+    HSpyFuzzTests (EELS_HSPY_FUZZ_DUMP); libhdf5 1.10 segfaults in H5Aiterate2 when it reads it in-process."""
+    _, kc = kernel
+    path = pathlib.Path(__file__).resolve().parent / "fixtures" / "corrupt-crashes-libhdf5.hspy"
+    reply, _ = execute(kc, f'load("{path}")', timeout=120)
+    assert reply["status"] == "error" and reply["ename"] == "FileError", reply
+    assert "crashed" in reply["evalue"] and "corrupt" in reply["evalue"], reply["evalue"]
+    messages = run_ok(kc, "1 + 1")
+    assert [m["content"]["data"]["text/plain"] for _, m in messages if m["msg_type"] == "execute_result"] == ["2"]

@@ -45,8 +45,11 @@ final class HSpyFuzzTests: XCTestCase {
                 _ = try HSpyFormat.read(bytes: bytes, path: "fuzz.hspy")
                 loaded += 1
             } catch let error as EELSError {
-                guard case .file = error else { return XCTFail("not a file error: \(error)") }
+                guard case .file(_, let detail) = error else { return XCTFail("not a file error: \(error)") }
                 failed += 1
+                if detail.contains("crashed"), let dump = env["EELS_HSPY_FUZZ_DUMP"] {  // keep crashers to replay
+                    try Data(bytes).write(to: URL(fileURLWithPath: dump).appendingPathComponent("crash-\(failed).hspy"))
+                }
             }
         }
         XCTAssertEqual(loaded + failed, iterations)
