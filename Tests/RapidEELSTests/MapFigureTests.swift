@@ -1,4 +1,5 @@
 import EELS
+import Foundation
 import RapidEELS
 import XCTest
 
@@ -35,5 +36,13 @@ final class MapFigureTests: XCTestCase {
         let maps = try Figures.maps([p, c.classMap], title: "maps").svg()
         XCTAssertTrue(maps.contains("P(annealed) of t") && maps.contains("class of t"))
         XCTAssertThrowsError(try Figures.maps([]))
+        // The probability and class maps as HyperSpy Signal2D experiments, with the calibration.
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("classes-\(UUID().uuidString).hspy").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try HSpyFormat.write([p, c.classMap], to: path)
+        let back = try loadAll(path).compactMap(\.image)
+        XCTAssertEqual(back.map(\.data), [p.data, c.classMap.data])
+        XCTAssertEqual(back.map { $0.columnAxis }, [x, x])
+        XCTAssertEqual(back.map { $0.metadata["title"] }, ["P(annealed) of t", "class of t"])
     }
 }
