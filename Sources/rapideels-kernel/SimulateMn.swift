@@ -21,6 +21,9 @@ struct SimulateMn: ParsableCommand {
     @Option(help: "Spectrum images per class.")
     var perClass: Int = 4
 
+    @Option(help: "Dwell per pixel in 400 FPS frames (1 = 400 FPS, 16 = 25 FPS): multiplies all counts.")
+    var dose: Double = 1
+
     @Option(help: "Mean dark signal per channel in counts (0 = none; > 0 also writes dark_reference.dm4).")
     var dark: Double = 0
 
@@ -31,6 +34,7 @@ struct SimulateMn: ParsableCommand {
         var options = MnExperimentOptions()
         options.filesPerClass = perClass
         options.darkLevel = dark
+        options.dose = dose
         let truth = try writeMnExperiment(to: folder, seed: seed, scale: scale, options: options)
         if npy {
             for file in truth.files {

@@ -144,17 +144,38 @@ final class DMAcquisitionWriterTests: XCTestCase {
             XCTAssertEqual(si.metadata["ImageList.0.ImageTags.RapidEELS.Simulated class"], file.valence)
         }
         XCTAssertLessThan(seconds, 30, "quick at the default size")
+        // The truth file's drift model, applied to a file read from disk, is what alignment recovers.
+        for file in truth.files.prefix(3) {
+            let si = try XCTUnwrap(load(folder + "/" + file.file).spectrumImage)
+            var options = DriftAlignmentOptions()
+            options.window = 630...668
+            let shifts = try si.alignDrift(options: options).shifts.data.map(Double.init)
+            let n = file.rows * file.columns
+            let model = (0..<n).map { file.driftStart + (file.driftEnd - file.driftStart) * Double($0) / Double(n - 1) }
+            let mean = model.reduce(0, +) / Double(n)
+            let rms = (zip(shifts, model).map { ($0 - ($1 - mean)) * ($0 - ($1 - mean)) }.reduce(0, +) / Double(n))
+                .squareRoot()
+            XCTAssertLessThan(rms, 0.25, "\(file.file): recovered drift against truth.json")
+        }
     }
 
     func testDarkReferenceIsWrittenWhenADarkSignalIsSimulated() throws {
         var options = MnExperimentOptions()
         options.darkLevel = 4
         options.filesPerClass = 1
+        options.dose = 4
         let folder = tmp.appendingPathComponent("mn-dark").path
         let truth = try writeMnExperiment(to: folder, seed: 1, scale: 0.5, options: options)
         XCTAssertEqual(truth.darkReference, "dark_reference.dm4")
         let dark = try XCTUnwrap(load(folder + "/dark_reference.dm4").spectrum)
         XCTAssertEqual(dark.values, options.darkPattern)
         XCTAssertEqual(truth.files.count, 3)
+        let si = try XCTUnwrap(load(folder + "/" + truth.files[0].file).spectrumImage)
+        XCTAssertEqual(si.metadata["ImageList.0.ImageTags.EELS.Acquisition.Exposure (s)"], "0.01", "4 frames of 2.5 ms")
+        // Four times the counts of one frame: the pre-edge mean grows accordingly (thin SIs, t/λ 0.3-0.5).
+        let window = si.energy.index(of: 620)..<si.energy.index(of: 632)
+        let preEdge = window.map { k in (0..<si.pixelCount).map { Double(si.data[$0 * si.channels + k]) }
+            .reduce(0, +) / Double(si.pixelCount) }.reduce(0, +) / Double(window.count)
+        XCTAssertGreaterThan(preEdge, 4 + 4 * 5, "dark 4 + 4 frames x at least 5 counts per channel")
     }
 }

@@ -107,6 +107,25 @@ final class DriftAlignmentTests: XCTestCase {
         XCTAssertLessThan(zip(steepestCentred, sim.drift).map { Swift.abs($0 - ($1 - mean)) }.max()!, 0.05)
     }
 
+    func testSpectrumEdgeOnsetFollowsTheChemicalShift() throws {
+        let sim = try CoreLossSimulator.manganese()
+        var onsets: [Double] = []
+        for valence in MnValence.allCases {
+            let counts = try sim.expectedCounts(classIndex: valence.classIndex, thickness: 0.4)
+            let spectrum = Spectrum(values: counts.map(Float.init), energy: sim.outputAxis)
+            onsets.append(try spectrum.edgeOnset(window: 634...648, background: 605...632))
+            let moved = try sim.expectedCounts(classIndex: valence.classIndex, thickness: 0.4, shift: 0.7)
+            let movedOnset = try Spectrum(values: moved.map(Float.init), energy: sim.outputAxis)
+                .edgeOnset(window: 634...648, background: 605...632)
+            XCTAssertEqual(movedOnset - onsets.last!, 0.7, accuracy: 0.02, valence.label)
+        }
+        print("L3 onsets (50 % of the maximum): " + onsets.map { String(format: "%.2f", $0) }.joined(separator: ", "))
+        XCTAssertTrue(onsets[0] < onsets[1] && onsets[1] < onsets[2], "\(onsets)")
+        XCTAssertEqual(onsets[0], 639.5, accuracy: 0.6)
+        XCTAssertThrowsError(try Spectrum(values: [1, 2, 3, 4, 5], energy: EnergyAxis(offset: 600, scale: 1, size: 5))
+            .edgeOnset(window: 700...710, background: 600...602))
+    }
+
     func testShiftedUndoesAlignmentAndBadInputsAreClearErrors() throws {
         let sim = try simulated(seed: 6, rows: 2, columns: 3)
         let truth = sim.drift

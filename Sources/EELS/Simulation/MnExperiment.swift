@@ -11,6 +11,9 @@ public struct MnExperimentOptions: Sendable, Equatable {
     public var physics: CoreLossPhysics = .manganeseOxide
     /// The L3 continuum step, counts per eV per pixel at t/λ = 0.5 (sets the dose; see `MnValence.template`).
     public var stepHeight: Double = 20
+    /// Dwell per pixel in 400 FPS frames (2.5 ms each): multiplies every count (edge and background), so 4 is
+    /// 100 FPS and 16 is 25 FPS. The files' `Exposure (s)` tag is 0.0025 x dose.
+    public var dose: Double = 1
     /// SIs per class; half thin, half thick (the odd one thin). 4 gives 12 files.
     public var filesPerClass: Int = 4
     /// t/λ ranges of the two thickness categories (a wedge along each SI's columns) [A].
@@ -37,7 +40,7 @@ public struct MnExperimentOptions: Sendable, Equatable {
         a.axis == b.axis && a.physics == b.physics && a.stepHeight == b.stepHeight
             && a.filesPerClass == b.filesPerClass && a.thinRange == b.thinRange && a.thickRange == b.thickRange
             && a.maximumDrift == b.maximumDrift && a.offsetSpread == b.offsetSpread && a.pixelSize == b.pixelSize
-            && a.darkLevel == b.darkLevel && a.version == b.version
+            && a.darkLevel == b.darkLevel && a.version == b.version && a.dose == b.dose
             && a.sizes.map { [$0.rows, $0.columns] } == b.sizes.map { [$0.rows, $0.columns] }
     }
 
@@ -52,6 +55,9 @@ public struct MnExperimentOptions: Sendable, Equatable {
         guard maximumDrift >= 0, maximumDrift <= 20, offsetSpread >= 0, offsetSpread <= 20 else {
             throw EELSError.value("Mn experiment: maximumDrift \(maximumDrift) and offsetSpread \(offsetSpread) eV "
                 + "must be in 0-20 eV")
+        }
+        guard dose > 0, dose <= 10_000 else {
+            throw EELSError.value("Mn experiment: dose \(dose) frames per pixel must be in (0, 10000]")
         }
         guard darkLevel >= 0, darkLevel.isFinite else {
             throw EELSError.value("Mn experiment: darkLevel \(darkLevel) must be >= 0")
@@ -131,8 +137,10 @@ public struct MnExperiment: Sendable {
 public func simulateMnExperiment(seed: UInt64 = 0, scale: Double = 1,
                                  options: MnExperimentOptions = MnExperimentOptions()) throws -> MnExperiment {
     try options.validate(scale: scale)
-    let simulator = try CoreLossSimulator.manganese(physics: options.physics, axis: options.axis,
-                                                    stepHeight: options.stepHeight)
+    var physics = options.physics
+    physics.backgroundCountsPerEV *= options.dose
+    let simulator = try CoreLossSimulator.manganese(physics: physics, axis: options.axis,
+                                                    stepHeight: options.stepHeight * options.dose)
     let dark = options.darkLevel > 0 ? options.darkPattern : nil
     var specs: [(CoreLossImageSpec, MnExperimentFile)] = []
     for valence in MnValence.allCases {
@@ -211,6 +219,7 @@ public func writeMnExperiment(to folder: String, seed: UInt64 = 0, scale: Double
     let base = URL(fileURLWithPath: folder)
     for item in experiment.items {
         var tags = DMAcquisitionTags()
+        tags.exposure = 0.0025 * options.dose
         tags.extra = ["Simulated class": item.truth.valence,
                       "Simulated thickness (t/lambda)": String(format: "%.3f-%.3f", item.truth.thicknessStart,
                                                                item.truth.thicknessEnd),
