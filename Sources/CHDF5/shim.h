@@ -20,20 +20,6 @@ static inline size_t chdf5_variable(void) { return H5T_VARIABLE; }
 /// Silences HDF5's automatic error-stack printing (errors come back as negative return values).
 static inline void chdf5_silence_errors(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 
-static herr_t chdf5_count_attribute(hid_t location, const char *name, const H5A_info_t *info, void *data) {
-    (void)location; (void)name; (void)info;
-    *(int *)data += 1;
-    return 0;
-}
-
-/// The number of attributes of an object, or -1.
-static inline int chdf5_attribute_count(hid_t object) {
-    int count = 0;
-    hsize_t index = 0;
-    if (H5Aiterate2(object, H5_INDEX_NAME, H5_ITER_INC, &index, chdf5_count_attribute, &count) < 0) return -1;
-    return count;
-}
-
 /// The number of links (members) of a group, or -1.
 static inline long long chdf5_group_size(hid_t group) {
     H5G_info_t info;

@@ -78,6 +78,14 @@ final class HSpyFormatTests: XCTestCase {
         XCTAssertEqual(try group.group("metadata")?.group("Signal")?.attribute("signal_type"), .string("EELS"))
     }
 
+    func testThousandsOfMetadataKeysInOneGroupAreKept() throws {
+        var si = calibratedSI()
+        for i in 0..<2000 { si.metadata["Tags.entry\(i)"] = String(repeating: "v", count: i % 50) + "\(i)" }
+        try HSpyFormat.write(si, to: path("many.hspy"))
+        let back = try XCTUnwrap(try load(path("many.hspy")).spectrumImage)
+        for i in stride(from: 0, to: 2000, by: 7) { XCTAssertEqual(back.metadata["Tags.entry\(i)"], si.metadata["Tags.entry\(i)"]) }
+    }
+
     func testSpectrumAndMapsRoundTrip() throws {
         let s = Spectrum(values: [3, 1, 4, 1, 5], energy: EnergyAxis(offset: 360, scale: 0.2, size: 5),
                          metadata: ["title": "core loss"])

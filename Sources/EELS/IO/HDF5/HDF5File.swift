@@ -23,8 +23,13 @@ public final class HDF5File {
         self.path = path
         image = nil
         handle = try HDF5Library.withLock {
-            try HDF5Object(H5Fcreate(path, chdf5_acc_trunc(), chdf5_p_default(), chdf5_p_default()), closer: H5Fclose,
-                           path: path, what: "cannot create the file (is the folder there and writable?)")
+            // The 1.8 object format: dense attribute storage, so a group may hold any number of attributes (the
+            // original format caps an object's attributes at 64 kB). Read by every libhdf5 since 1.8 (h5py too).
+            let fapl = try HDF5Object(H5Pcreate(chdf5_p_file_access()), closer: H5Pclose, path: path,
+                                      what: "cannot create a file-access property list")
+            _ = H5Pset_libver_bounds(fapl.id, H5F_LIBVER_V18, H5F_LIBVER_V18)
+            return try HDF5Object(H5Fcreate(path, chdf5_acc_trunc(), chdf5_p_default(), fapl.id), closer: H5Fclose,
+                                  path: path, what: "cannot create the file (is the folder there and writable?)")
         }
         root = try HDF5Group(file: handle, at: "/", path: path)
     }

@@ -69,21 +69,25 @@ extension HDF5Group {
         }
     }
 
-    /// Every attribute the reader understands, by name.
+    /// Every attribute the reader understands, by name (one pass over the names, then each opened by name:
+    /// opening by index re-sorts a large attribute table on every call).
     public func attributes() throws -> [String: HDF5Attribute] {
         try HDF5Library.withLock {
-            let count = chdf5_attribute_count(handle.id)
-            guard count >= 0 else { throw fail("cannot count the attributes") }
+            final class Names { var list: [String] = [] }
+            let names = Names()
+            var index: hsize_t = 0
+            let status = withExtendedLifetime(names) {
+                H5Aiterate2(handle.id, H5_INDEX_NAME, H5_ITER_NATIVE, &index, { _, name, _, context in
+                    guard let name, let context else { return -1 }
+                    Unmanaged<Names>.fromOpaque(context).takeUnretainedValue().list.append(String(cString: name))
+                    return 0
+                }, Unmanaged.passUnretained(names).toOpaque())
+            }
+            guard status >= 0 else { throw fail("cannot list the attributes") }
             var out: [String: HDF5Attribute] = [:]
-            for i in 0..<Int(count) {
-                let id = H5Aopen_by_idx(handle.id, ".", H5_INDEX_NAME, H5_ITER_INC, hsize_t(i), chdf5_p_default(),
-                                        chdf5_p_default())
-                let attribute = try HDF5Object(id, closer: H5Aclose, path: path, what: "cannot open attribute \(i) of \(name)")
-                let length = H5Aget_name(attribute.id, 0, nil)
-                guard length >= 0 else { continue }
-                var buffer = [CChar](repeating: 0, count: Int(length) + 1)
-                _ = H5Aget_name(attribute.id, buffer.count, &buffer)
-                let key = String(cString: buffer)
+            for key in names.list {
+                let attribute = try HDF5Object(H5Aopen(handle.id, key, chdf5_p_default()), closer: H5Aclose, path: path,
+                                               what: "cannot open attribute \(key) of \(name)")
                 if let value = try read(attribute, key) { out[key] = value }
             }
             return out
