@@ -78,6 +78,21 @@ final class HSpyFormatTests: XCTestCase {
         XCTAssertEqual(try group.group("metadata")?.group("Signal")?.attribute("signal_type"), .string("EELS"))
     }
 
+    func testNonUniformAxesAreRefusedWithAClearError() throws {
+        do {
+            let file = try HDF5File(creating: path("nonuniform.hspy"))
+            try file.root.setAttribute("file_format", .string("HyperSpy"))
+            let e = try file.root.createGroup("Experiments").createGroup("s")
+            try e.writeDataset("data", values: [1, 2, 3], shape: [3])
+            let a = try e.createGroup("axis-0")
+            try a.setAttribute("_type", .string("DataAxis"))
+            try a.writeDataset("axis", values: [1, 2, 4], shape: [3])
+        }
+        XCTAssertThrowsError(try load(path("nonuniform.hspy"))) {
+            XCTAssertTrue("\($0)".contains("/Experiments/s/axis-0: a non-uniform axis (DataAxis"), "\($0)")
+        }
+    }
+
     func testThousandsOfMetadataKeysInOneGroupAreKept() throws {
         var si = calibratedSI()
         for i in 0..<2000 { si.metadata["Tags.entry\(i)"] = String(repeating: "v", count: i % 50) + "\(i)" }

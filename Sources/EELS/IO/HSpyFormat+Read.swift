@@ -52,6 +52,11 @@ extension HSpyFormat {
                 throw group.fail("no axis-\(i) group for dimension \(i) of data shaped \(data.shape)")
             }
             let attributes = try a.attributes()
+            let type = attributes["_type"]?.text ?? "UniformDataAxis"
+            guard type == "UniformDataAxis" || type == "_None_", a.memberKind("axis") != .dataset else {
+                throw a.fail("a non-uniform axis (\(type), values listed per index) is not supported: RapidEELS "
+                    + "axes are offset + index x scale")
+            }
             let size = attributes["size"]?.number.map { Int($0) } ?? data.shape[i]
             guard size == data.shape[i] else {
                 throw a.fail("size \(size) does not match dimension \(i) of the data (\(data.shape[i]))")
