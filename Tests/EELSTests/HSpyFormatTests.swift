@@ -108,7 +108,8 @@ final class HSpyFormatTests: XCTestCase {
         let sb = try XCTUnwrap(try load(path("s.hspy")).spectrum)
         XCTAssertEqual(sb.values, s.values)
         XCTAssertEqual(sb.energy, s.energy)
-        let si = calibratedSI()
+        var si = calibratedSI()
+        si.metadata["signal_type"] = "EELS"  // as an SI read from .hspy carries it: its maps are still Signal2D
         let maps = [si.intensityMap(), try si.channelMap(2)].enumerated().map { i, m -> Image2D in
             var m = m
             m.metadata["title"] = "map \(i)"
@@ -123,6 +124,7 @@ final class HSpyFormatTests: XCTestCase {
             XCTAssertEqual(image.rowAxis, si.rowAxis)
             XCTAssertEqual(image.columnAxis, si.columnAxis)
             XCTAssertEqual(image.metadata["title"], map.metadata["title"])
+            XCTAssertNil(image.metadata["signal_type"])
         }
         XCTAssertEqual(try load(path("maps.hspy")).image?.metadata["title"], "map 0")
     }

@@ -100,7 +100,7 @@ extension HSpyFormat {
         metadata["source"] = path
         metadata["format"] = "HSpy"
         metadata["dtype"] = s.dtype
-        if !s.signalType.isEmpty { metadata["signal_type"] = s.signalType }
+        metadata["signal_type"] = s.signalType.isEmpty ? nil : s.signalType  // from metadata.Signal only
         let nav = s.navigate, shape = s.shape
         func spatial(_ axis: EnergyAxis, _ name: String) -> EnergyAxis {
             var a = axis

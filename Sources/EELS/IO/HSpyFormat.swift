@@ -96,7 +96,8 @@ public enum HSpyFormat {
             let metadata = try group.createGroup("metadata")
             try metadata.createGroup("General").setAttribute("title", .string(s.title))
             try metadata.createGroup("Signal").setAttribute("signal_type", .string(s.signalType))
-            try writeNested(s.metadata.filter { $0.key != "title" }, into: try group.createGroup("original_metadata"))
+            try writeNested(s.metadata.filter { $0.key != "title" && $0.key != "signal_type" },
+                            into: try group.createGroup("original_metadata"))
             _ = try group.createGroup("learning_results")
         }
     }
@@ -136,7 +137,7 @@ public enum HSpyFormat {
         Signal(data: image.data, shape: [image.rows, image.columns],
                axes: [sized(image.rowAxis, image.rows, "y"), sized(image.columnAxis, image.columns, "x")],
                navigate: [false, false], title: image.metadata["title"] ?? "",
-               signalType: image.metadata["signal_type"] ?? "", metadata: image.metadata)
+               signalType: "", metadata: image.metadata)  // a Signal2D, even when made from an EELS SI
     }
 
     private static func named(_ axis: EnergyAxis, _ name: String) -> EnergyAxis {
