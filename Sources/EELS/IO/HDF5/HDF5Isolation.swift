@@ -21,6 +21,7 @@ public enum HDF5Isolation {
     /// when it exits (whatever `body` threw there is thrown again by the real read in this process).
     public static func probe(path: String, _ body: () throws -> Void) throws {
         guard enabled else { return }
+        #if os(Linux)
         try HDF5Library.withLock {
             let pid = fork()
             if pid == 0 {
@@ -54,5 +55,6 @@ public enum HDF5Isolation {
                     + "check process: the file is corrupt (a malformed HDF5 structure)")
             }
         }
+        #endif  // Swift marks fork() unavailable on Darwin: there, files are read in-process only
     }
 }
