@@ -25,6 +25,9 @@ let package = Package(
         .systemLibrary(name: "CZeroMQ", path: "Sources/CZeroMQ"),
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
+        // libhdf5 for HyperSpy's .hspy (Debian libhdf5-dev: headers in /usr/include/hdf5/serial via pkg-config).
+        .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
+                       providers: [.apt(["libhdf5-dev"])]),
 
         // MARK: - The Jupyter protocol (knows nothing of EELS)
         .target(name: "Jupyter", dependencies: ["CZeroMQ", "COpenSSL"]),
@@ -34,7 +37,7 @@ let package = Package(
         // Register-blocked convolution kernels and dropout masks, built for AVX2 + FMA on x86-64; NeuralCore
         // calls them only after checking the processor (CPUFeatures).
         .target(name: "NeuralKernels", swiftSettings: vectorKernelFlags),
-        .target(name: "EELS", dependencies: ["COpenBLAS"]),
+        .target(name: "EELS", dependencies: ["COpenBLAS", "CHDF5"]),
         .target(name: "SVGPlot"),
 
         // MARK: - The paper's method and the cell language

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages RapidEELS needs, only those missing. Idempotent; runs as root or with sudo.
 set -euo pipefail
-packages=(libzmq3-dev libopenblas-dev liblapacke-dev libssl-dev pkg-config librsvg2-bin chromium)
+packages=(libzmq3-dev libopenblas-dev liblapacke-dev libssl-dev libhdf5-dev pkg-config librsvg2-bin chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

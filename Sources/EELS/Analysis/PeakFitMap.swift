@@ -21,6 +21,9 @@ public struct PeakFitMap: Sendable {
     /// Whether each pixel's fit succeeded (see `PeakFitResult.success`).
     public let success: [Bool]
     public let background: PeakBackground
+    /// The fitted image's spatial axes (y for rows, x for columns), so parameter maps keep the calibration.
+    public var rowAxis = EnergyAxis(offset: 0, scale: 1, size: 0, units: "px", name: "y")
+    public var columnAxis = EnergyAxis(offset: 0, scale: 1, size: 0, units: "px", name: "x")
 
     /// The map of the named parameter, e.g. "peak1.position".
     ///
@@ -94,7 +97,7 @@ public func fitGaussians(_ si: SpectrumImage, peaks: [Double], window: ClosedRan
         rows: si.rows, columns: si.columns, parameterNames: fitter.names,
         parameterValues: (0..<m).map { Array(values[$0 * pixels..<($0 + 1) * pixels]) },
         parameterUncertainties: (0..<m).map { Array(errors[$0 * pixels..<($0 + 1) * pixels]) },
-        reducedChiSquare: chi, success: ok, background: background)
+        reducedChiSquare: chi, success: ok, background: background, rowAxis: si.rowAxis, columnAxis: si.columnAxis)
 }
 
 /// A flag set from worker threads (a lock-protected Bool).

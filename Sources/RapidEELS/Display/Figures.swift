@@ -60,10 +60,11 @@ public enum Figures {
                 totals[p] = s
             }
         }
-        try figure[0, 1].heatmap(totals, rows: si.rows, columns: si.columns, colorbarLabel: "counts")
-        figure[0, 1].title = "intensity (\(si.rows) x \(si.columns) px)"
-        figure[0, 1].xLabel = "x (px)"
-        figure[0, 1].yLabel = "y (px)"
+        var panel = figure[0, 1]
+        try drawMap(&panel, totals, rows: si.rows, columns: si.columns, rowAxis: si.rowAxis,
+                    columnAxis: si.columnAxis, colorbarLabel: "counts")
+        panel.title = "intensity (\(si.rows) x \(si.columns) px)"
+        figure[0, 1] = panel
         return figure
     }
 
@@ -73,10 +74,9 @@ public enum Figures {
         var figure = Figure(width: 720, height: 240, title: c.title.isEmpty ? "classification" : c.title)
         let k = c.classNames.count
         let p1 = (0..<(c.rows * c.columns)).map { Double(c.probabilities[$0 * k + min(1, k - 1)]) }
-        try figure.axes.heatmap(p1, rows: c.rows, columns: c.columns, colormap: .coolwarm, range: 0...1,
-                                colorbarLabel: "P(\(c.classNames.count > 1 ? c.classNames[1] : "class 1"))")
-        figure.axes.xLabel = "x (px)"
-        figure.axes.yLabel = "y (px)"
+        try drawMap(&figure.axes, p1, rows: c.rows, columns: c.columns, rowAxis: c.rowAxis, columnAxis: c.columnAxis,
+                    colormap: .coolwarm, range: 0...1,
+                    colorbarLabel: "P(\(c.classNames.count > 1 ? c.classNames[1] : "class 1"))")
         return figure
     }
 
@@ -174,7 +174,8 @@ public enum Figures {
         return figure
     }
 
-    /// Data with a Gaussian fit drawn over it, and each peak marked.
+    /// Data with a Gaussian fit drawn over it, its components (background, each peak on the background), and each
+    /// peak's centre marked.
     public static func fit(_ spectrum: Spectrum, _ result: PeakFitResult) throws -> Figure {
         var figure = Figure(width: 640, height: 360, title: result.success ? "Gaussian fit" : "fit failed")
         let inWindow = spectrum.energy.values.indices.filter {
@@ -185,7 +186,16 @@ public enum Figures {
         let fine = stride(from: result.window.lowerBound, through: result.window.upperBound,
                           by: max((result.window.upperBound - result.window.lowerBound) / 400, 1e-3)).map { $0 }
         try figure.axes.plot(fine, fine.map { result.value(at: $0) }, label: "fit", color: .red, width: 2)
-        for peak in result.peaks { figure.axes.verticalLine(at: peak.position, color: .blue) }
+        // Components: the background alone, and each peak on top of it.
+        let background = fine.map { e in result.value(at: e) - result.peaks.reduce(0) { $0 + $1.value(at: e) } }
+        if result.background != .none {
+            try figure.axes.plot(fine, background, label: "background", color: .gray, width: 1, style: .dashed)
+        }
+        for (i, peak) in result.peaks.enumerated() {
+            try figure.axes.plot(fine, zip(fine, background).map { $1 + peak.value(at: $0) }, label: "peak \(i + 1)",
+                                 color: Color.cycle[(i + 2) % Color.cycle.count], width: 1, style: .dotted)
+            figure.axes.verticalLine(at: peak.position, color: .blue)
+        }
         figure.axes.xLabel = "Energy loss (eV)"
         figure.axes.yLabel = "Counts"
         return figure

@@ -117,7 +117,8 @@ public final class OxidationClassifier {
         let x = try scaler.transform(spectra: method.inputs(si).data)
         let p = try network.probabilities(inputs: x, count: si.pixelCount)
         return Classification(rows: si.rows, columns: si.columns, probabilities: p, classNames: classNames,
-                              trueLabels: trueLabels, title: si.metadata["title"] ?? "")
+                              trueLabels: trueLabels, title: si.metadata["title"] ?? "", rowAxis: si.rowAxis,
+                              columnAxis: si.columnAxis)
     }
 
     /// Saves encoder + head weights with the scaler, the preprocessing and the class names.

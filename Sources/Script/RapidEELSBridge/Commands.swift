@@ -14,7 +14,7 @@ public enum RapidEELSCommands {
         interpreter.knownObjectTypes.formUnion(["Spectrum", "SpectrumImage", "Dataset", "Autoencoder", "Classifier",
                                                 "Classification", "PCA", "PeakFit", "PeakFitMap", "Embedding",
                                                 "Figure", "Table", "TrainingHistory", "Method", "ConfusionMatrix",
-                                                "DriftMap", "Navigator"])
+                                                "DriftMap", "Navigator", "Image"])
         interpreter.hooks.device = { name in
             let device = try ComputeDevice(parsing: name)
             if device == .cpu { return "device: cpu" }
@@ -61,25 +61,14 @@ public enum RapidEELSCommands {
 
     static func registerData(_ r: CommandRegistry) {
         r.register(Command(name: "load", parameters: [CommandParameter(nil, "String", doc: "a DM3, DM4, MSA/EMSA, "
-                            + "two-column text or NPY file; the format is read from the content"),
+                            + "two-column text, NPY or HyperSpy .hspy file; the format is read from the content"),
                                                       CommandParameter("column", "Int", default: "1",
                                                                        doc: "value column of a text table")],
-                           returns: "SpectrumImage or Spectrum",
-                           doc: "Reads a measured spectrum or spectrum image.",
+                           returns: "SpectrumImage, Spectrum or Image",
+                           doc: "Reads a measured spectrum, spectrum image or 2D map (an array of them for a .hspy "
+                            + "file with several experiments).",
                            example: "let si = load(\"EELS_SI.dm4\")") { args, _ in
-            let path = try args.string(0)
-            let loaded = try EELS.load(path, column: try args.int(1, default: 1))
-            switch loaded {
-            case .spectrum(var s):
-                if s.metadata["title"] == nil { s.metadata["title"] = (path as NSString).lastPathComponent }
-                return .object(SpectrumObject(s))
-            case .spectrumImage(var si):
-                if si.metadata["title"] == nil { si.metadata["title"] = (path as NSString).lastPathComponent }
-                return .object(SpectrumImageObject(si))
-            default:
-                throw ScriptError(kind: "FileError", message: "\(path) holds \(loaded.kind) data, not a spectrum "
-                    + "or a spectrum image")
-            }
+            try loadedValue(try args.string(0), column: try args.int(1, default: 1))  // HyperSpyFiles.swift
         })
         r.register(Command(name: "simulatePaperDataset", parameters: [
             CommandParameter("seed", "Int", default: "%seed"),
@@ -382,10 +371,13 @@ public enum RapidEELSCommands {
 
     static func registerPlots(_ r: CommandRegistry) {
         r.register(Command(name: "plot", parameters: [
-            CommandParameter(nil, "Spectrum, SpectrumImage or an array of them"),
+            CommandParameter(nil, "Spectrum, SpectrumImage or an array of them; or a PeakFit, PeakFitMap, "
+                + "Classification or Image"),
             CommandParameter("labels", "[String]", default: "[]"), CommandParameter("title", "String", default: "\"\""),
-        ], returns: "Figure", doc: "Spectra on one energy axis (a spectrum image is drawn as its mean spectrum).",
+        ], returns: "Figure", doc: "Spectra on one energy axis (a spectrum image is drawn as its mean spectrum); a fit as "
+            + "data, model and components; a fit map as one calibrated map per parameter; a map as an image.",
            example: "plot([si[0, 0], si.mean()], labels: [\"one pixel\", \"mean\"])") { args, _ in
+            if let figure = try plotFigure(of: try args.value(0)) { return .object(figure) }  // HyperSpyFiles.swift
             var items: [Value]
             if case .array(let a) = try args.value(0) { items = a } else { items = [try args.value(0)] }
             let labels = try (args[1].map { v -> [String] in

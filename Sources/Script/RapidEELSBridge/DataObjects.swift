@@ -79,7 +79,8 @@ final class SpectrumObject: ScriptObject {
             }
         case "save":
             return Command(name: "save", parameters: [CommandParameter(nil, "String")], doc:
-                            "Writes the spectrum as EMSA/MSA (.msa) or NumPy (.npy with a JSON sidecar).",
+                            "Writes the spectrum as EMSA/MSA (.msa), HyperSpy (.hspy), NumPy (.npy with a JSON sidecar) or "
+                            + "DigitalMicrograph (.dm4/.dm3).",
                            example: "s.save(\"mean.msa\")") { args, _ in
                 try saveSpectrum(s, to: try args.string(0))
                 return .none
@@ -106,7 +107,9 @@ func saveSpectrum(_ s: Spectrum, to path: String) throws {
     switch url.pathExtension.lowercased() {
     case "msa", "emsa": try MSAFormat.write(s, to: path)
     case "npy": try NPYFormat.write(s, to: path)
-    default: throw ScriptError(kind: "ValueError", message: "save a spectrum as .msa or .npy, not '\(path)'")
+    case "hspy": try HSpyFormat.write(s, to: path)
+    case "dm4", "dm3": try DMWriter.write(s, to: path, version: path.lowercased().hasSuffix("dm3") ? 3 : 4)
+    default: throw ScriptError(kind: "ValueError", message: "save a spectrum as .msa, .hspy, .npy or .dm4, not '\(path)'")
     }
 }
 
@@ -142,6 +145,7 @@ final class SpectrumImageObject: ScriptObject {
         let e = image.energy
         var s = "SpectrumImage(\(image.rows) x \(image.columns) px x \(e.size) ch, \(fmt(e.offset))-"
             + "\(fmt(e.end + e.scale)) \(e.units) at \(fmt(e.scale)) \(e.units)/ch"
+        s += pixelSizeText(image.rowAxis, image.columnAxis)
         if !name.isEmpty { s += ", \"\(name)\"" }
         if let className { s += ", \(className)" }
         if !item.regions.isEmpty { s += ", \(item.regions.count) labelled region(s)" }
@@ -242,17 +246,19 @@ final class SpectrumImageObject: ScriptObject {
             }
         case "save":
             return Command(name: "save", parameters: [CommandParameter(nil, "String")], doc:
-                            "Writes the spectrum image as NumPy .npy (rows x columns x channels) with a JSON sidecar.",
-                           example: "si.save(\"denoised.npy\")") { args, ctx in
-                let path = try args.string(0)
-                guard path.lowercased().hasSuffix(".npy") else { throw ctx.error("ValueError", "save a spectrum image as .npy") }
-                try NPYFormat.write(si, to: path)
+                            "Writes the spectrum image as HyperSpy .hspy (an EELS signal with calibrated axes), "
+                            + "NumPy .npy (rows x columns x channels) with a JSON sidecar, or DigitalMicrograph .dm4/.dm3.",
+                           example: "si.save(\"denoised.hspy\")") { args, _ in
+                try saveSpectrumImage(si, to: try args.string(0))
                 return .none
             }
         default: return nil
         }
     }
     func subscriptValue(_ arguments: [Value]) throws -> Value {
+        if arguments.contains(where: { if case .int = $0 { return false } else { return true } }) {
+            return try sliceValue(arguments)  // ranges: HyperSpyFiles.swift
+        }
         let ints: [Int] = try arguments.map {
             guard case .int(let i) = $0 else {
                 throw ScriptError(kind: "TypeError", message: "spectrum image indices must be Int: si[row, column]")

@@ -123,7 +123,7 @@ final class ClassificationObject: ScriptObject {
         return s + ")"
     }
     var memberNames: [String] { ["accuracy", "counts", "labels", "trueLabel", "classes", "confusion",
-                                 "perClassAccuracy", "probabilities", "classMap"] }
+                                 "perClassAccuracy", "probabilities", "classMap", "classImage", "probabilityImage"] }
     func member(_ name: String) throws -> Value? {
         switch name {
         case "accuracy": return result.accuracy.map { .double($0) } ?? .none
@@ -141,6 +141,8 @@ final class ClassificationObject: ScriptObject {
         case "classMap":
             let svg = try Figures.classMap(result).svg()
             return .object(FigureObject(svg: svg, text: "Figure(class map of \(result.title))"))
+        case "classImage": return .object(ImageObject(result.classImage))
+        case "probabilityImage": return .object(ImageObject(result.probabilityImage(result.classNames.count > 1 ? 1 : 0)))
         default: return nil
         }
     }
@@ -149,9 +151,14 @@ final class ClassificationObject: ScriptObject {
         guard name == "save" else { return nil }
         return Command(name: "save", parameters: [CommandParameter(nil, "String")], doc: "Writes the class "
                         + "probabilities as a rows x columns x k .npy with a .json sidecar keeping the class names and "
-                        + "true labels; loadClassification reads it back.",
-                       example: "result.save(\"mn2_03-classes.npy\")") { args, _ in
-            try self.result.save(to: try args.string(0))
+                        + "true labels; loadClassification reads it back. A path ending in .hspy writes the probability and "
+                        + "class maps for HyperSpy instead.",
+                       example: "result.save(\"mn2_03-classes.npy\")") { args, ctx in
+            let path = try args.string(0)
+            if path.lowercased().hasSuffix(".hspy"), let hspy = self.hyperSpyMethod("save") {
+                return try hspy.implementation(args, ctx)
+            }
+            try self.result.save(to: path)
             return .none
         }
     }
@@ -261,7 +268,7 @@ final class PeakFitMapObject: ScriptObject {
         default: return nil
         }
     }
-    var methodNames: [String] { ["values", "mean"] }
+    var methodNames: [String] { ["values", "mean", "map", "save"] }
     func method(_ name: String) -> Command? {
         switch name {
         case "values":
@@ -278,7 +285,7 @@ final class PeakFitMapObject: ScriptObject {
                 let ok = v.indices.filter { self.map.success[$0] && v[$0].isFinite }
                 return .double(ok.isEmpty ? .nan : ok.map { v[$0] }.reduce(0, +) / Double(ok.count))
             }
-        default: return nil
+        default: return hyperSpyMethod(name)  // map, save: HyperSpyFiles.swift
         }
     }
     func mimeBundle() -> MIMEBundle {
@@ -289,13 +296,7 @@ final class PeakFitMapObject: ScriptObject {
             let sd = ok.count > 1 ? (ok.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(ok.count - 1)).squareRoot() : 0
             return [n, fmt(mean, 5), fmt(sd, 3)]
         }
-        var bundle = svgBundle(summary) {
-            var figure = Figure(width: 720, height: 240, title: map.parameterNames.first ?? "")
-            if let first = map.parameterNames.first {
-                try figure.axes.heatmap(try map.values(first), rows: map.rows, columns: map.columns, colorbarLabel: first)
-            }
-            return figure.svg()
-        }
+        var bundle = svgBundle(summary) { try figure().svg() }
         bundle["text/html"] = HTMLTable.render(headers: ["parameter", "mean", "std"], rows: rows, caption: summary)
         return bundle
     }
