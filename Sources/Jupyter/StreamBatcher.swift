@@ -28,6 +28,7 @@ final class StreamBatcher: @unchecked Sendable {
 
     // What the current request has published and dropped.
     private var accountID: String?
+    private var accountParent: JupyterMessage?
     private var published = 0
     private var dropped = 0
     private var droppedLines = 0
@@ -66,7 +67,11 @@ final class StreamBatcher: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         let id = newParent?.messageID ?? ""
-        if id != accountID { finishLocked(); accountID = id }
+        if id != accountID {
+            finishLocked()
+            accountID = id
+            accountParent = newParent.map { JupyterMessage(header: $0.header) }
+        }
         if bytes > 0 && (id != parentID || stream != name) { flushLocked() }
         let size = newText.utf8.count
         // Once output was cut, the rest of the request is cut too (no gaps in the middle of what is shown).
@@ -148,10 +153,10 @@ final class StreamBatcher: @unchecked Sendable {
                 : "the limit per cell is RAPIDEELS_MAX_OUTPUT_MB"
             let line = "[output truncated after \(KernelLimits.describe(bytes: published)): \(dropped) more bytes "
                 + "(\(droppedLines) lines) were not shown; \(reason)]\n"
-            let owner = accountID == parentID ? parent : nil
-            sink(makeStream(["name": "stderr", "text": .string(line)], owner))
+            sink(makeStream(["name": "stderr", "text": .string(line)], accountParent))
         }
         accountID = nil
+        accountParent = nil
         published = 0
         dropped = 0
         droppedLines = 0
