@@ -78,6 +78,29 @@ def test_print_flood_ends_idle_with_all_output_or_a_truncation_line(lines):
                 assert cut == 0, "2 MB of output must arrive whole"
 
 
+def test_a_reader_that_stopped_reading_does_not_hold_up_the_others():
+    """iopub waits for slow readers (nothing is dropped for a reader that reads), but one that reads nothing at
+    all must not freeze everyone: after 10 s it starts missing publications and the others carry on."""
+    with started_kernel() as (km, kc):
+        info = km.get_connection_info()
+        stuck = zmq.Context.instance().socket(zmq.SUB)
+        stuck.setsockopt(zmq.RCVHWM, 1)
+        stuck.setsockopt(zmq.RCVBUF, 4096)
+        stuck.setsockopt(zmq.SUBSCRIBE, b"")
+        stuck.linger = 0
+        stuck.connect(f"tcp://{info['ip']}:{info['iopub_port']}")
+        try:
+            time.sleep(0.5)
+            start = time.monotonic()
+            reply, _ = run_cell(kc, "for i in 0..<20000 { display(i) }", timeout=120, on_message=lambda _: None)
+            assert reply["status"] == "ok"
+            for _ in range(3):
+                assert value_of(kc, "1 + 1") == "2"
+            assert time.monotonic() - start < 90
+        finally:
+            stuck.close()
+
+
 def test_output_limit_is_configurable_and_reported():
     with started_kernel({"RAPIDEELS_MAX_OUTPUT_MB": "1"}) as (_, small):
         text, notices, reply = flood(small, 20_000, timeout=120)

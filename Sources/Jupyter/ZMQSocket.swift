@@ -70,10 +70,12 @@ final class ZMQSocket {
 
     /// Sends a publication, waiting while a reader's queue is full (ZMQ_XPUB_NODROP with a send timeout):
     /// `retry` is asked after each timeout whether to keep trying. Only the first frame can hit the limit.
+    /// With `dontWait`, a full queue fails at once (then `retry` is asked).
     /// - Returns: false when `retry` gave up.
-    func sendWaiting(_ frames: [Data], retry: () -> Bool) throws -> Bool {
+    func sendWaiting(_ frames: [Data], dontWait: Bool = false, retry: () -> Bool) throws -> Bool {
         for (index, frame) in frames.enumerated() {
-            let flags = index == frames.count - 1 ? Int32(0) : ZMQ_SNDMORE
+            var flags = index == frames.count - 1 ? Int32(0) : ZMQ_SNDMORE
+            if dontWait && index == 0 { flags |= ZMQ_DONTWAIT }
             while true {
                 let rc = frame.withUnsafeBytes { zmq_send(handle, $0.baseAddress, frame.count, flags) }
                 if rc >= 0 { break }

@@ -36,6 +36,10 @@ public final class ZeroMQKernel: KernelTransport, @unchecked Sendable {
     private let publisherWake: WakePipe
     private let publisherClosed = DispatchSemaphore(value: 0)
     private var backlog = 0
+    /// Publisher-thread state: a reader stopped reading, so publications go out lossily (see `sendPublication`).
+    private var stalled = false
+    /// How long a publication may wait for a reader that reads nothing before that reader starts missing some.
+    private let stallLimit: TimeInterval = 10
 
     // Router-thread state.
     private var replays = ReplayGuard()
@@ -234,18 +238,8 @@ public final class ZeroMQKernel: KernelTransport, @unchecked Sendable {
             let stopping = publisherStopping
             publishLock.unlock()
             for message in batch {
-                var waitedSince: Date?
                 do {
-                    // A full reader queue: keep answering subscriptions while waiting; give up only when exiting.
-                    _ = try iopub.sendWaiting(codec.encode(message)) {
-                        handleSubscriptions()
-                        let start = waitedSince ?? Date()
-                        waitedSince = start
-                        publishLock.lock()
-                        let exiting = publisherStopping
-                        publishLock.unlock()
-                        return !exiting || Date().timeIntervalSince(start) < 1
-                    }
+                    try sendPublication(codec.encode(message))
                 } catch {
                     KernelLog.write("could not publish \(message.messageType): \(error)")
                 }
@@ -257,6 +251,36 @@ public final class ZeroMQKernel: KernelTransport, @unchecked Sendable {
         }
         iopub.close()
         publisherClosed.signal()
+    }
+
+    /// Sends one publication. Readers that keep reading get everything: with ZMQ_XPUB_NODROP the send waits
+    /// while a reader's queue is full (answering new subscriptions meanwhile). A reader that reads nothing for
+    /// `stallLimit` seconds would hold up every other reader, so from then on publications go out lossily (that
+    /// reader misses them, the others do not) until one goes through without waiting again.
+    private func sendPublication(_ frames: [Data]) throws {
+        if stalled {
+            if try iopub.sendWaiting(frames, dontWait: true, retry: { false }) {
+                stalled = false
+                dropLog.write("caught up", "the slow iopub reader caught up; publications wait for readers again")
+                return
+            }
+        } else {
+            let start = Date()
+            let sent = try iopub.sendWaiting(frames) {
+                handleSubscriptions()
+                publishLock.lock()
+                let exiting = publisherStopping
+                publishLock.unlock()
+                return Date().timeIntervalSince(start) < (exiting ? 1 : stallLimit)
+            }
+            if sent { return }
+            stalled = true
+            dropLog.write("stall", "an iopub reader has read nothing for \(Int(stallLimit)) s; it misses "
+                + "publications until it catches up (the other readers get them all)")
+        }
+        try iopub.setOption(ZMQ_XPUB_NODROP, 0)
+        defer { try? iopub.setOption(ZMQ_XPUB_NODROP, 1) }
+        try iopub.send(frames)
     }
 
     private func handleSubscriptions() {
