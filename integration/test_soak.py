@@ -12,6 +12,7 @@ import os
 import time
 
 import pytest
+from jupyter_client.session import Session
 
 from reliability_tools import kernel_pid, rss_bytes, run_cell, shell_reply, started_kernel, wait_for_cell
 from test_protocol import heartbeat_round_trip
@@ -68,7 +69,8 @@ LONG = int(os.environ.get("RAPIDEELS_LONG_SOAK", "0"))
 @pytest.mark.skipif(LONG <= 0, reason="long soak: set RAPIDEELS_LONG_SOAK=100000 to run it")
 def test_long_soak_two_clients_mixed_cells():
     with started_kernel() as (km, first):
-        second = km.client()
+        # Its own Session: clients that share one reject each other's messages as replays (digest history).
+        second = km.client(session=Session(key=km.session.key))
         second.start_channels()
         second.wait_for_ready(timeout=30)
         pid = kernel_pid(km)
