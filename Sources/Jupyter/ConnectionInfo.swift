@@ -120,10 +120,26 @@ public struct ConnectionInfo: Equatable, Sendable {
         }
     }
 
-    /// The ZeroMQ endpoint of `channel`: "tcp://ip:port" or "ipc://ip-port" (jupyter_client's ipc naming).
+    /// The ZeroMQ endpoint of `channel`: "tcp://ip:port", "tcp://[v6]:port" for an IPv6 address, or
+    /// "ipc://ip-port" (jupyter_client's ipc naming).
     public func endpoint(_ channel: Channel) -> String {
-        transport == "ipc" ? "ipc://\(ip)-\(port(channel))" : "tcp://\(ip):\(port(channel))"
+        if transport == "ipc" { return "ipc://\(ip)-\(port(channel))" }
+        return isIPv6 ? "tcp://[\(bareIP)]:\(port(channel))" : "tcp://\(ip):\(port(channel))"
     }
+
+    /// The endpoints to bind for `channel`. libzmq binds interfaces and addresses, not host names, so
+    /// "localhost" binds 127.0.0.1 and, where the host has IPv6, [::1] (optional: its failure is ignored).
+    public func bindEndpoints(_ channel: Channel) -> [(endpoint: String, optional: Bool)] {
+        guard transport == "tcp", ip.lowercased() == "localhost" else { return [(endpoint(channel), false)] }
+        return [("tcp://127.0.0.1:\(port(channel))", false), ("tcp://[::1]:\(port(channel))", true)]
+    }
+
+    /// Whether the sockets need ZMQ_IPV6 (an IPv6 address, or "localhost", which may mean ::1).
+    public var needsIPv6: Bool { transport == "tcp" && (isIPv6 || ip.lowercased() == "localhost") }
+
+    /// An IPv6 address ("::1", "[::1]", "fe80::1%eth0").
+    private var isIPv6: Bool { transport == "tcp" && ip.contains(":") }
+    private var bareIP: String { ip.hasPrefix("[") && ip.hasSuffix("]") ? String(ip.dropFirst().dropLast()) : ip }
 
     /// Whether the sockets use CurveZMQ encryption.
     public var usesCurve: Bool { curveSecretKey != nil }

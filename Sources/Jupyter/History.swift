@@ -2,7 +2,9 @@ import Foundation
 
 /// The inputs of this kernel session, for history_request (tail, range and search).
 ///
-/// Entries are `(session, line, input)`; this kernel keeps one session, numbered 1, in memory.
+/// Entries are `(session, line, input)`; this kernel keeps one session, numbered 1, in memory, bounded by
+/// `maxBytes`: one input keeps at most a sixteenth of it (the rest is replaced by a note), and the oldest
+/// entries go first when the total is over it. Line numbers do not change when old entries go.
 ///
 ///     var history = History()
 ///     history.append("let x = 1")
@@ -18,22 +20,55 @@ public struct History: Sendable {
 
     /// The number of the current session.
     public let session: Int
+    /// The most bytes of inputs and outputs kept.
+    public let maxBytes: Int
     public private(set) var entries: [Entry] = []
+    /// The number of the last line stored (0 before the first).
+    public private(set) var lastLine = 0
+    private var bytes = 0
 
-    public init(session: Int = 1) {
+    public init(session: Int = 1, maxBytes: Int = 16 << 20) {
         self.session = session
+        self.maxBytes = max(1024, maxBytes)
     }
 
     /// Stores `input` as the next line (numbered from 1).
     public mutating func append(_ input: String, output: String? = nil) {
-        entries.append(Entry(session: session, line: entries.count + 1, input: input, output: output))
+        lastLine += 1
+        let entry = Entry(session: session, line: lastLine, input: clip(input), output: output.map(clip))
+        entries.append(entry)
+        bytes += Self.size(entry)
+        trim()
     }
 
     /// Records the text/plain output of line `line`.
     public mutating func setOutput(_ output: String, line: Int) {
-        guard line >= 1 && line <= entries.count else { return }
-        entries[line - 1].output = output
+        guard let first = entries.first?.line, line >= first && line <= lastLine else { return }
+        let index = line - first
+        bytes -= Self.size(entries[index])
+        entries[index].output = clip(output)
+        bytes += Self.size(entries[index])
+        trim()
     }
+
+    /// Text longer than a sixteenth of `maxBytes`, cut to it with a note saying how much was left out.
+    private func clip(_ text: String) -> String {
+        let limit = maxBytes / 16
+        guard text.utf8.count > limit else { return text }
+        let kept = StreamBatcher.utf8Prefix(text, maxBytes: limit)
+        return kept + "\n// [history keeps the first \(limit) bytes of this \(text.utf8.count)-byte text]"
+    }
+
+    private mutating func trim() {
+        var drop = 0
+        while bytes > maxBytes && drop < entries.count - 1 {
+            bytes -= Self.size(entries[drop])
+            drop += 1
+        }
+        if drop > 0 { entries.removeFirst(drop) }
+    }
+
+    private static func size(_ entry: Entry) -> Int { entry.input.utf8.count + (entry.output?.utf8.count ?? 0) + 64 }
 
     /// The last `n` entries, oldest first.
     public func tail(_ n: Int) -> [Entry] {

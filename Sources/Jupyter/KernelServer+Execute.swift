@@ -30,7 +30,7 @@ extension KernelServer {
             if let bundle, !silent {
                 publish("execute_result", ["execution_count": .int(count), "data": JSON(bundle: bundle),
                                            "metadata": .emptyObject], parent: request)
-                if storeHistory, let text = bundle["text/plain"] { history.setOutput(text, line: history.entries.count) }
+                if storeHistory, let text = bundle["text/plain"] { history.setOutput(text, line: history.lastLine) }
             }
             let expressions = evaluateUserExpressions(content["user_expressions"])
             reply(request, on: .shell, ["status": "ok", "execution_count": .int(count), "payload": .array(payload),

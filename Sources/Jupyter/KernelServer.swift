@@ -7,6 +7,12 @@ import Foundation
 public protocol KernelTransport: AnyObject {
     /// Sends `message` on `channel` (a reply on shell/control/stdin, a publication on iopub).
     func send(_ message: JupyterMessage, on channel: Channel)
+    /// Bytes published on iopub that are not yet sent to the readers (0 when the transport cannot tell).
+    var iopubBacklogBytes: Int { get }
+}
+
+extension KernelTransport {
+    public var iopubBacklogBytes: Int { 0 }
 }
 
 /// The kernel's core: routes requests to a `KernelInterpreter` and answers them, independent of ZeroMQ.
@@ -23,6 +29,9 @@ public final class KernelServer: @unchecked Sendable {
     public let info: KernelInfo
     let interpreter: KernelInterpreter
     let transport: KernelTransport
+    /// The limits on output, history and messages this server keeps to.
+    public let limits: KernelLimits
+    private let streams: StreamBatcher
 
     /// Called before every `idle` (the ZeroMQ kernel flushes captured stdout/stderr here).
     public var beforeIdle: (() -> Void)?
@@ -38,7 +47,7 @@ public final class KernelServer: @unchecked Sendable {
 
     // Executor-thread state.
     var executionCount = 0
-    var history = History()
+    var history: History
 
     // The request whose output is being produced (for captured process output).
     private let parentLock = NSLock()
@@ -50,12 +59,22 @@ public final class KernelServer: @unchecked Sendable {
     private var awaitingInput = false
 
     public init(interpreter: KernelInterpreter, info: KernelInfo, transport: KernelTransport,
-                session: String = UUID().uuidString.lowercased()) {
+                session: String = UUID().uuidString.lowercased(), limits: KernelLimits = KernelLimits()) {
         self.interpreter = interpreter
         self.info = info
         self.transport = transport
         self.session = session
+        self.limits = limits
+        history = History(maxBytes: limits.maxHistoryBytes)
+        streams = StreamBatcher(limits: limits, makeStream: { content, parent in
+            JupyterMessage(identities: [Data("stream".utf8)],
+                           header: JupyterMessage.makeHeader(type: "stream", session: session),
+                           parentHeader: parent?.header ?? .emptyObject, content: content)
+        }, sink: { [weak transport] in transport?.send($0, on: .iopub) },
+           backlog: { [weak transport] in transport?.iopubBacklogBytes ?? 0 })
     }
+
+    deinit { streams.stop() }
 
     /// Publishes `starting` and starts the executor thread. Call once.
     public func start() {
@@ -92,6 +111,22 @@ public final class KernelServer: @unchecked Sendable {
         input.unlock()
     }
 
+    /// Answers a request whose header was readable but whose content was not (invalid JSON) with an error reply
+    /// of the matching type, wrapped in busy ... idle, instead of leaving the client waiting.
+    public func rejectMalformed(_ request: JupyterMessage, on channel: Channel, reason: String) {
+        guard channel == .shell || channel == .control, request.messageType.hasSuffix("_request") else { return }
+        withStatus(request) {
+            reply(request, on: channel, ["status": "error", "ename": "InvalidMessage", "evalue": .string(reason),
+                                         "traceback": .array([.string("InvalidMessage: \(reason)")])])
+        }
+    }
+
+    /// Publishes pending stream output now (the kernel calls it before it exits).
+    public func flushOutput() {
+        beforeIdle?()
+        streams.flush()
+    }
+
     /// Publishes process output captured outside the interpreter, attributed to the current request.
     public func publishCaptured(_ stream: CellOutput.Stream, _ text: String) {
         parentLock.lock()
@@ -101,11 +136,16 @@ public final class KernelServer: @unchecked Sendable {
     }
 
     /// Publishes an iopub message of `type` whose parent is `parent` (nil: none).
+    /// Stream messages are coalesced (see `StreamBatcher`); everything else goes out at once, after them.
     public func publish(_ type: String, _ content: JSON, parent: JupyterMessage?) {
+        if type == "stream" {
+            streams.append(content["name"]?.stringValue ?? "stdout", content["text"]?.stringValue ?? "", parent: parent)
+            return
+        }
         let topic = Data(type.utf8)
         let message = JupyterMessage(identities: [topic], header: JupyterMessage.makeHeader(type: type, session: session),
                                      parentHeader: parent?.header ?? .emptyObject, content: content)
-        transport.send(message, on: .iopub)
+        streams.publish(message)
     }
 
     // MARK: - Dispatch
@@ -123,16 +163,21 @@ public final class KernelServer: @unchecked Sendable {
     private func withStatus(_ message: JupyterMessage, _ body: () -> Void) {
         parentLock.lock()
         let previous = currentParent
-        if message.messageType == "execute_request" || previous == nil { currentParent = message }
+        // Only the header and identities: the content (a cell of any size) is not kept after the request.
+        if message.messageType == "execute_request" || previous == nil {
+            currentParent = JupyterMessage(identities: message.identities, header: message.header)
+        }
         parentLock.unlock()
         publish("status", ["execution_state": "busy"], parent: message)
         body()
         beforeIdle?()
+        streams.finish(message)
         publish("status", ["execution_state": "idle"], parent: message)
     }
 
     func reply(_ request: JupyterMessage, on channel: Channel, _ content: JSON) {
         let type = request.messageType.replacingOccurrences(of: "_request", with: "_reply")
+        streams.flush()
         transport.send(JupyterMessage.reply(to: request, type: type, content: content, session: session), on: channel)
     }
 
@@ -196,6 +241,7 @@ public final class KernelServer: @unchecked Sendable {
         let request = JupyterMessage.reply(to: parent, type: "input_request",
                                            content: ["prompt": .string(prompt), "password": .bool(password)],
                                            session: session)
+        streams.flush()
         transport.send(request, on: .stdin)
         input.lock()
         defer { input.unlock() }

@@ -73,3 +73,19 @@ public enum ISODate {
                       Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(tv.tv_usec))
     }
 }
+
+extension JupyterMessage {
+    /// About how many bytes the message takes on the wire: the UTF-8 of every string in its content plus the
+    /// buffers and a fixed allowance for the header (cheap: nothing is encoded).
+    public var approximateSize: Int {
+        func size(_ value: JSON) -> Int {
+            switch value {
+            case .string(let s): return s.utf8.count + 2
+            case .array(let items): return items.reduce(2) { $0 + size($1) + 1 }
+            case .object(let members): return members.reduce(2) { $0 + $1.key.utf8.count + size($1.value) + 4 }
+            default: return 8
+            }
+        }
+        return 512 + size(content) + buffers.reduce(0) { $0 + $1.count }
+    }
+}

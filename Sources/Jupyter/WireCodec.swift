@@ -63,4 +63,14 @@ public struct WireCodec: Sendable {
         return JupyterMessage(identities: Array(frames[..<split]), header: values[0], parentHeader: values[1],
                               metadata: values[2], content: values[3], buffers: Array(rest.dropFirst(5)))
     }
+
+    /// For frames that `decode` refused because a frame other than the header is not valid JSON: the request
+    /// with its identities and header (everything else empty), so that it can be answered with an error.
+    /// Checks the signature again; nil when the header is not readable either.
+    public func requestHeader(_ frames: [Data]) -> JupyterMessage? {
+        guard let split = frames.firstIndex(of: WireCodec.delimiter), frames.count >= split + 6,
+              signer.isValid(frames[split + 1], for: Array(frames[(split + 2)...(split + 5)])),
+              let header = try? JSON.parse(frames[split + 2]), case .object = header else { return nil }
+        return JupyterMessage(identities: Array(frames[..<split]), header: header)
+    }
 }

@@ -41,6 +41,13 @@ final class ZMQSocket {
         }
     }
 
+    func setOption(_ option: Int32, int64 value: Int64) throws {
+        var v = value
+        guard zmq_setsockopt(handle, option, &v, MemoryLayout<Int64>.size) == 0 else {
+            throw ZMQError.last("zmq_setsockopt(\(option))")
+        }
+    }
+
     func setOption(_ option: Int32, _ value: String) throws {
         let bytes = Array(value.utf8)
         guard zmq_setsockopt(handle, option, bytes, bytes.count) == 0 else {
@@ -59,6 +66,28 @@ final class ZMQSocket {
             let rc = frame.withUnsafeBytes { zmq_send(handle, $0.baseAddress, frame.count, flags) }
             if rc < 0 { throw ZMQError.last("zmq_send") }
         }
+    }
+
+    /// Sends a publication, waiting while a reader's queue is full (ZMQ_XPUB_NODROP with a send timeout):
+    /// `retry` is asked after each timeout whether to keep trying. Only the first frame can hit the limit.
+    /// With `dontWait`, a full queue fails at once (then `retry` is asked).
+    /// - Returns: false when `retry` gave up.
+    func sendWaiting(_ frames: [Data], dontWait: Bool = false, retry: () -> Bool) throws -> Bool {
+        for (index, frame) in frames.enumerated() {
+            var flags = index == frames.count - 1 ? Int32(0) : ZMQ_SNDMORE
+            if dontWait && index == 0 { flags |= ZMQ_DONTWAIT }
+            while true {
+                let rc = frame.withUnsafeBytes { zmq_send(handle, $0.baseAddress, frame.count, flags) }
+                if rc >= 0 { break }
+                let code = zmq_errno()
+                if (code == EAGAIN || code == EINTR) && index == 0 {
+                    if retry() { continue }
+                    return false
+                }
+                throw ZMQError(operation: "zmq_send", code: code)
+            }
+        }
+        return true
     }
 
     /// Receives one multipart message; nil when `dontWait` and nothing is waiting.

@@ -8,10 +8,17 @@ import Foundation
 /// one publisher thread owns iopub (XPUB, sending iopub_welcome to each subscriber) and is fed by a queue;
 /// the heartbeat (REP echo) has its own thread; cells run on the `KernelServer`'s executor thread.
 ///
+/// Protection (see `KernelLimits`): frames over `maxMessageBytes` are refused by libzmq before they are
+/// buffered; a validly signed message seen before is dropped (`ReplayGuard`); log lines about dropped messages
+/// are throttled; iopub never drops a message (ZMQ_XPUB_NODROP: the publisher waits for slow readers, and
+/// stream output beyond the backlog limit is cut and reported instead); the kernel exits when the process
+/// named by `JPY_PARENT_PID` is gone.
+///
 ///     let kernel = try ZeroMQKernel(connection: try ConnectionInfo(contentsOf: path))
 ///     kernel.serve(interpreter: interpreter, info: info)   // returns never; exits on shutdown_request
 public final class ZeroMQKernel: KernelTransport, @unchecked Sendable {
     public let connection: ConnectionInfo
+    public let limits: KernelLimits
     private let context: ZMQContext
     private let codec: WireCodec
     private let shell: ZMQSocket, control: ZMQSocket, stdin: ZMQSocket, iopub: ZMQSocket, heartbeat: ZMQSocket
@@ -28,14 +35,24 @@ public final class ZeroMQKernel: KernelTransport, @unchecked Sendable {
     private var publisherStopping = false
     private let publisherWake: WakePipe
     private let publisherClosed = DispatchSemaphore(value: 0)
+    private var backlog = 0
+    /// Publisher-thread state: a reader stopped reading, so publications go out lossily (see `sendPublication`).
+    private var stalled = false
+    /// How long a publication may wait for a reader that reads nothing before that reader starts missing some.
+    private let stallLimit: TimeInterval = 10
+
+    // Router-thread state.
+    private var replays = ReplayGuard()
+    private let dropLog = ThrottledLog()
 
     private var server: KernelServer?
     private var signalSource: DispatchSourceSignal?
 
     /// Creates the sockets (with CurveZMQ when the file has keys) and binds them.
     /// - Throws: `ZMQError` naming the failing call, e.g. a port already in use.
-    public init(connection: ConnectionInfo) throws {
+    public init(connection: ConnectionInfo, limits: KernelLimits = .fromEnvironment()) throws {
         self.connection = connection
+        self.limits = limits
         context = try ZMQContext()
         codec = WireCodec(signer: MessageSigner(key: connection.key))
         shell = try ZMQSocket(context, type: ZMQ_ROUTER)
@@ -47,15 +64,24 @@ public final class ZeroMQKernel: KernelTransport, @unchecked Sendable {
         publisherWake = try WakePipe()
         for socket in [shell, control, stdin] { try socket.setOption(ZMQ_ROUTER_HANDOVER, 1) }
         try iopub.setOption(ZMQ_XPUB_VERBOSE, 1)
+        try iopub.setOption(ZMQ_XPUB_NODROP, 1)
+        try iopub.setOption(ZMQ_SNDTIMEO, 100)
         let sockets: [(ZMQSocket, Channel)] = [(shell, .shell), (control, .control), (stdin, .stdin),
                                                (iopub, .iopub), (heartbeat, .heartbeat)]
         for (socket, channel) in sockets {
             try socket.setOption(ZMQ_LINGER, 1000)
+            let maxSize = channel == .heartbeat ? min(limits.maxMessageBytes, 1 << 20) : limits.maxMessageBytes
+            try socket.setOption(ZMQ_MAXMSGSIZE, int64: Int64(maxSize))
+            if connection.needsIPv6 { try socket.setOption(ZMQ_IPV6, 1) }
             if let secret = connection.curveSecretKey {
                 try socket.setOption(ZMQ_CURVE_SERVER, 1)
                 try socket.setOption(ZMQ_CURVE_SECRETKEY, secret)
             }
-            try socket.bind(connection.endpoint(channel))
+            for (endpoint, optional) in connection.bindEndpoints(channel) {
+                do { try socket.bind(endpoint) } catch where optional {
+                    KernelLog.write("not listening on \(endpoint) as well: \(error)")
+                }
+            }
         }
     }
 
@@ -67,7 +93,7 @@ public final class ZeroMQKernel: KernelTransport, @unchecked Sendable {
     /// - Parameters:
     ///   - captureOutput: redirect the process's stdout/stderr into the notebook (pipe + dup2).
     public func serve(interpreter: KernelInterpreter, info: KernelInfo, captureOutput: Bool = true) -> Never {
-        let server = KernelServer(interpreter: interpreter, info: info, transport: self)
+        let server = KernelServer(interpreter: interpreter, info: info, transport: self, limits: limits)
         self.server = server
         server.commHandler = interpreter as? KernelCommHandler
         server.onShutdown = { [weak self] _ in self?.beginExit() }
@@ -81,6 +107,7 @@ public final class ZeroMQKernel: KernelTransport, @unchecked Sendable {
             }
         }
         installInterruptHandler(server)
+        ParentWatch.start()
         startThread("rapideels-heartbeat") { [heartbeat] in ZeroMQKernel.echo(heartbeat) }
         startThread("rapideels-iopub") { [weak self] in self?.runPublisher() }
         server.start()
@@ -94,6 +121,7 @@ public final class ZeroMQKernel: KernelTransport, @unchecked Sendable {
         if channel == .iopub {
             publishLock.lock()
             publications.append(message)
+            backlog += message.approximateSize
             publishLock.unlock()
             publisherWake.wake()
         } else {
@@ -102,6 +130,12 @@ public final class ZeroMQKernel: KernelTransport, @unchecked Sendable {
             outboxLock.unlock()
             outboxWake.wake()
         }
+    }
+
+    public var iopubBacklogBytes: Int {
+        publishLock.lock()
+        defer { publishLock.unlock() }
+        return backlog
     }
 
     // MARK: - Threads
@@ -146,16 +180,32 @@ public final class ZeroMQKernel: KernelTransport, @unchecked Sendable {
                 return
             }
             for (index, (socket, channel)) in sockets.enumerated() where items[index].revents & Int16(ZMQ_POLLIN) != 0 {
-                while let frames = try? socket.receive(dontWait: true) {
-                    do {
-                        server.receive(try codec.decode(frames), on: channel)
-                    } catch {
-                        KernelLog.write("dropped a message on \(channel.rawValue): \(error)")
-                    }
-                }
+                while let frames = try? socket.receive(dontWait: true) { accept(frames, on: channel, server) }
             }
             if items.last!.revents != 0 { outboxWake.drain() }
             if sendOutbox() { return }
+        }
+    }
+
+    /// Verifies, de-duplicates and routes one incoming message; a message whose header is readable but whose
+    /// other JSON is not (e.g. a lone surrogate "\\ud800") gets an error reply instead of silence.
+    private func accept(_ frames: [Data], on channel: Channel, _ server: KernelServer) {
+        do {
+            let message = try codec.decode(frames)
+            if let split = frames.firstIndex(of: WireCodec.delimiter), !replays.accept(frames[split + 1]) {
+                dropLog.write("replay", "dropped a message on \(channel.rawValue): its signature was seen before "
+                    + "(a replayed message)")
+                return
+            }
+            server.receive(message, on: channel)
+        } catch WireError.invalidJSON(let frame) where frame != "header" {
+            guard let request = codec.requestHeader(frames) else { return }
+            if let split = frames.firstIndex(of: WireCodec.delimiter), !replays.accept(frames[split + 1]) { return }
+            dropLog.write("json", "answered a message on \(channel.rawValue) with an error: its \(frame) is not valid JSON")
+            server.rejectMalformed(request, on: channel, reason: "the message's \(frame) frame is not valid JSON "
+                + "(for example a lone UTF-16 surrogate such as \\ud800)")
+        } catch {
+            dropLog.write("\(error)", "dropped a message on \(channel.rawValue): \(error)")
         }
     }
 
@@ -181,13 +231,7 @@ public final class ZeroMQKernel: KernelTransport, @unchecked Sendable {
         while true {
             let rc = zmq_poll(&items, 2, -1)
             if rc < 0 && zmq_errno() != EINTR { break }
-            if items[0].revents & Int16(ZMQ_POLLIN) != 0 {
-                while let frames = try? iopub.receive(dontWait: true) {
-                    for frame in frames where frame.first == 1 {
-                        welcome(topic: Data(frame.dropFirst()))
-                    }
-                }
-            }
+            if items[0].revents & Int16(ZMQ_POLLIN) != 0 { handleSubscriptions() }
             if items[1].revents != 0 { publisherWake.drain() }
             publishLock.lock()
             let batch = publications
@@ -195,14 +239,57 @@ public final class ZeroMQKernel: KernelTransport, @unchecked Sendable {
             let stopping = publisherStopping
             publishLock.unlock()
             for message in batch {
-                do { try iopub.send(codec.encode(message)) } catch {
+                do {
+                    try sendPublication(codec.encode(message))
+                } catch {
                     KernelLog.write("could not publish \(message.messageType): \(error)")
                 }
+                publishLock.lock()
+                backlog -= message.approximateSize
+                publishLock.unlock()
             }
             if stopping { break }
         }
         iopub.close()
         publisherClosed.signal()
+    }
+
+    /// Sends one publication. Readers that keep reading get everything: with ZMQ_XPUB_NODROP the send waits
+    /// while a reader's queue is full (answering new subscriptions meanwhile). A reader that reads nothing for
+    /// `stallLimit` seconds would hold up every other reader, so from then on publications go out lossily (that
+    /// reader misses them, the others do not) until one goes through without waiting again.
+    private func sendPublication(_ frames: [Data]) throws {
+        if stalled {
+            if try iopub.sendWaiting(frames, dontWait: true, retry: { false }) {
+                stalled = false
+                dropLog.write("caught up", "the slow iopub reader caught up; publications wait for readers again")
+                return
+            }
+        } else {
+            let start = Date()
+            let sent = try iopub.sendWaiting(frames) {
+                handleSubscriptions()
+                publishLock.lock()
+                let exiting = publisherStopping
+                publishLock.unlock()
+                return Date().timeIntervalSince(start) < (exiting ? 1 : stallLimit)
+            }
+            if sent { return }
+            stalled = true
+            dropLog.write("stall", "an iopub reader has read nothing for \(Int(stallLimit)) s; it misses "
+                + "publications until it catches up (the other readers get them all)")
+        }
+        try iopub.setOption(ZMQ_XPUB_NODROP, 0)
+        defer { try? iopub.setOption(ZMQ_XPUB_NODROP, 1) }
+        try iopub.send(frames)
+    }
+
+    private func handleSubscriptions() {
+        while let frames = try? iopub.receive(dontWait: true) {
+            for frame in frames where frame.first == 1 {
+                welcome(topic: Data(frame.dropFirst()))
+            }
+        }
     }
 
     /// iopub_welcome for a new subscription (JEP 65); its topic frame is the subscription's.
@@ -227,7 +314,7 @@ public final class ZeroMQKernel: KernelTransport, @unchecked Sendable {
     }
 
     private func finish() -> Never {
-        server?.beforeIdle?()
+        server?.flushOutput()
         for socket in [shell, control, stdin] { socket.close() }
         publishLock.lock()
         publisherStopping = true

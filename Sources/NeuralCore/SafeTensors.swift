@@ -53,6 +53,10 @@ public enum SafeTensors {
     /// Reads every tensor (keyed by name) and the metadata of a safetensors file.
     /// - Throws: `NeuralError.weightFile` naming the problem (not safetensors, a non-F32 tensor, bad offsets).
     public static func read(_ url: URL) throws -> (tensors: [String: NamedTensor], metadata: [String: String]) {
+        var info = stat()
+        if stat(url.path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {   // a FIFO would block for good
+            throw NeuralError.weightFile("cannot read \(url.path): it is not a regular file")
+        }
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw NeuralError.weightFile("cannot read \(url.path): \(error.localizedDescription)")

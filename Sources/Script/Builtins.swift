@@ -29,6 +29,22 @@ enum Builtins {
         }
     }
 
+    /// Refuses a split that would make more parts than an array may hold (counted, as an upper bound, before
+    /// anything is split).
+    static func checkSplit(_ s: String, _ separator: String, at location: SourceLocation) throws {
+        guard s.utf8.count > Interpreter.maxCollection else { return }
+        let parts: Int
+        if let first = separator.utf8.first {
+            parts = s.utf8.reduce(1) { $0 + ($1 == first ? 1 : 0) }
+        } else {
+            parts = s.count
+        }
+        guard parts <= Interpreter.maxCollection else {
+            throw ScriptError(kind: "ValueError", message: "splitting this string could make \(parts) parts; an "
+                + "array holds at most \(Interpreter.maxCollection)", location: location)
+        }
+    }
+
     static func noMember(_ v: Value, _ name: String, _ location: SourceLocation) -> ScriptError {
         var message = "value of type \(v.typeName) has no member '\(name)'"
         if let hint = didYouMean(name, memberNames(of: v)) { message += "; " + hint }
@@ -184,6 +200,8 @@ enum Builtins {
                 return items.firstIndex { i.valuesEqual($0, target) }.map { Value.int($0) } ?? Value.none
             case "joined":
                 let separator = positional.isEmpty ? "" : try string(0)
+                let size = items.reduce(0) { $0 + $1.textSize() } + separator.utf8.count * max(0, items.count - 1)
+                try i.memory.check(adding: size, for: "the joined string", at: location)
                 return .string(items.map { $0.description }.joined(separator: separator))
             case "reversed": return .array(items.reversed())
             default: break
@@ -192,6 +210,7 @@ enum Builtins {
             switch name {
             case "split":
                 let sep = positional.isEmpty ? " " : try string(0)
+                try checkSplit(s, sep, at: location)
                 let parts = sep.isEmpty ? s.map { String($0) }
                     : s.components(separatedBy: sep).filter { sep != " " || !$0.isEmpty }
                 return .array(parts.map { .string($0) })
@@ -202,7 +221,11 @@ enum Builtins {
             case "hasSuffix": return .bool(s.hasSuffix(try string(0)))
             case "trimmed": return .string(s.trimmingCharacters(in: .whitespacesAndNewlines))
             case "replacingOccurrences":
-                return .string(s.replacingOccurrences(of: try string(0), with: try string(1)))
+                let (target, replacement) = (try string(0), try string(1))
+                let growth = max(0, replacement.utf8.count - target.utf8.count)
+                try i.memory.check(adding: s.utf8.count + s.utf8.count / max(1, target.utf8.count) * growth,
+                                   for: "the replaced string", at: location)
+                return .string(s.replacingOccurrences(of: target, with: replacement))
             case "reversed": return .string(String(s.reversed()))
             default: break
             }
@@ -273,11 +296,13 @@ enum Builtins {
                     throw ScriptError(kind: "TypeError", message: "String(format:) needs a format string",
                                       location: location)
                 }
-                return .string(try Formatting.format(format, args.dropFirst().map { $0.1 }, at: location))
+                return .string(try Formatting.format(format, args.dropFirst().map { $0.1 }, budget: i.memory,
+                                                     at: location))
             }
             guard args.count == 1 else {
                 throw ScriptError(kind: "TypeError", message: "String(_:) takes one value", location: location)
             }
+            try i.memory.check(adding: args[0].1.textSize(), for: "the string", at: location)
             return .string(args[0].1.description)
         case "Int":
             guard args.count == 1 else {
@@ -318,7 +343,12 @@ enum Builtins {
 
 /// `String(format:)` for numbers and strings: %d %i %f %e %g %s %x %% with flags, width and precision.
 enum Formatting {
-    static func format(_ format: String, _ values: [Value], at location: SourceLocation) throws -> String {
+    /// The largest width or precision a specifier may ask for: formatting is one native call that cannot be
+    /// interrupted, so "%.999999999f" (5.9 GB, half a minute) is refused before it starts.
+    static let maxFieldSize = 100_000
+
+    static func format(_ format: String, _ values: [Value], budget: MemoryBudget? = nil,
+                       at location: SourceLocation) throws -> String {
         var out = ""
         var index = 0
         let chars = Array(format)
@@ -329,6 +359,13 @@ enum Formatting {
             var spec = "%"
             k += 1
             while k < chars.count, "-+ #0123456789.".contains(chars[k]) { spec.append(chars[k]); k += 1 }
+            let fields = spec.split(whereSeparator: { !$0.isNumber }).map { Int($0) ?? Int.max }
+            if let largest = fields.max(), largest > maxFieldSize {
+                throw ScriptError(kind: "ValueError", message: "the width or precision in '\(spec)' is too large "
+                    + "(at most \(maxFieldSize))", location: location)
+            }
+            try budget?.check(adding: out.utf8.count + (fields.max() ?? 0) + 64, for: "the formatted string",
+                              at: location)
             while k < chars.count, "lhqLzjt".contains(chars[k]) { k += 1 }
             guard k < chars.count else {
                 throw ScriptError(kind: "ValueError", message: "incomplete format specifier at the end of \"\(format)\"",

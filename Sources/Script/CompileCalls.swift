@@ -128,6 +128,7 @@ extension Interpreter {
                     let given = try arguments(f)
                     evaluated = given
                     if let result = try inPlace(f, { v, element in
+                        if let element, interp.dictionaryTypes(element) != nil { return nil }
                         let conformed = try element.map { try interp.conformInserted(given, of: name, to: $0,
                                                                                      at: location) } ?? given
                         return try Builtins.mutatingMethod(interp, &v, name, conformed, at: memberLocation)
@@ -245,6 +246,14 @@ extension Interpreter {
                     let k = try keys.map { try $0(f) }
                     let done = try inPlace(f) { c, element in
                         var stored = value
+                        if let element, let (keyType, valueType) = interp.dictionaryTypes(element) {
+                            // one entry of a typed dictionary: check its key and value only
+                            guard k.count == 1, case .dictionary = c else { return nil }
+                            let key = try interp.conform(k[0], to: keyType, at: location)
+                            if case .none = value {} else { stored = try interp.conform(value, to: valueType, at: location) }
+                            try interp.setSubscript(&c, [key], stored, at: subLocation)
+                            return Value.none
+                        }
                         if let element {
                             // one element of a typed array: check just it; anything else (ranges) the general way
                             guard k.count == 1, case .int = k[0], case .array = c else { return nil }
@@ -281,7 +290,9 @@ extension Interpreter {
     /// For a `var` holding an array or dictionary: runs `body` on the value in place, so that `xs[i] = v` and
     /// `xs.append(v)` do not copy the collection. nil (at compile or run time) where that does not apply.
     /// A `var` annotated with an array type `[T]` takes part too: `body` is then given T, and must conform every
-    /// element it inserts to it (the rest of the array was checked when it was stored); untyped: nil. `body`
+    /// element it inserts to it (the rest of the array was checked when it was stored); untyped: nil. A `var`
+    /// annotated `[K: V]` is given the whole annotation (see `dictionaryTypes`), so that `d[k] = v` writes in
+    /// place after checking k and v alone. `body`
     /// returns nil, leaving the value as it was, where it cannot do that: the general path then runs.
     func compileInPlace(_ target: Expr, _ scope: StaticScope)
         -> ((Frame, (inout Value, String?) throws -> Value?) throws -> Value?)? {
@@ -323,14 +334,15 @@ final class ElementTypeCache {
 
     init(_ interpreter: Interpreter) { self.interpreter = interpreter }
 
-    /// .some(nil) for no annotation, .some(T) for `[T]`, nil for any other annotation (dictionaries, optionals).
+    /// .some(nil) for no annotation, .some(T) for `[T]`, .some("[K: V]") for a dictionary annotation, nil for
+    /// any other annotation (optionals, objects).
     func of(_ type: String?) -> String?? {
         guard let type else { return .some(nil) }
         if let cached, cached.type == type { return cached.element }
         var element: String?? = nil
         if type.hasPrefix("["), type.hasSuffix("]") {
             let inner = String(type.dropFirst().dropLast())
-            if !inner.isEmpty, interpreter.topLevelColon(inner) == nil { element = .some(inner) }
+            if !inner.isEmpty { element = .some(interpreter.topLevelColon(inner) == nil ? inner : type) }
         }
         cached = (type, element)
         return element
@@ -356,5 +368,14 @@ extension Interpreter {
             }
             return try plain(f)
         }
+    }
+
+    /// The key and value types of a dictionary annotation `[K: V]`; nil for anything else.
+    func dictionaryTypes(_ annotation: String) -> (key: String, value: String)? {
+        guard annotation.hasPrefix("["), annotation.hasSuffix("]") else { return nil }
+        let inner = String(annotation.dropFirst().dropLast())
+        guard let colon = topLevelColon(inner) else { return nil }
+        return (String(inner[..<colon]).trimmingCharacters(in: .whitespaces),
+                String(inner[inner.index(after: colon)...]).trimmingCharacters(in: .whitespaces))
     }
 }

@@ -7,7 +7,7 @@ extension Interpreter {
         unowned(unsafe) let interp = self
         switch expr {
         case .literal(let v, _): return { _ in v }
-        case .interpolated(let parts, _):
+        case .interpolated(let parts, let location):
             let pieces: [(String, Eval?)] = parts.map {
                 switch $0 {
                 case .text(let t): return (t, nil)
@@ -16,7 +16,12 @@ extension Interpreter {
             }
             return { f in
                 var s = ""
-                for (text, value) in pieces { if let value { s += try value(f).description } else { s += text } }
+                for (text, value) in pieces {
+                    guard let value else { s += text; continue }
+                    let v = try value(f)
+                    try interp.memory.check(adding: s.utf8.count + v.textSize(), for: "this string", at: location)
+                    s += v.description
+                }
                 return .string(s)
             }
         case .name(let name, let location): return compileName(name, location, scope)

@@ -198,6 +198,9 @@ extension Interpreter {
         return nil
     }
 
+    /// The deepest indent is_complete suggests, in levels of four spaces.
+    public static let maxIndentLevels = 16
+
     /// Whether the code is ready to run: open brackets, strings and comments, or a trailing operator, mean more
     /// is coming.
     public func isComplete(_ code: String) -> CompletenessStatus {
@@ -214,7 +217,8 @@ extension Interpreter {
                 if depth < 0 { return .invalid }
             }
         }
-        if depth > 0 { return .incomplete(indent: String(repeating: "    ", count: depth)) }
+        // The indent follows the depth up to `maxIndentLevels` (200,000 open brackets must not become 800 KB).
+        if depth > 0 { return .incomplete(indent: String(repeating: "    ", count: min(depth, Self.maxIndentLevels))) }
         if let last = tokens.last(where: { $0.kind != .newline && $0.kind != .eof }),
            case .symbol(let s) = last.kind,
            ["+", "-", "*", "/", "%", "=", "==", "!=", "<", "<=", ">", ">=", "&&", "||", ",", ".", "...", "..<",

@@ -25,7 +25,12 @@ extension Interpreter {
                     + "\(Interpreter.maxCollection) can be made into an array", location: location)
             }
             return a < b ? (a..<b).map { .int($0) } : []
-        case .string(let s): return s.map { .string(String($0)) }
+        case .string(let s):
+            guard s.utf8.count <= Interpreter.maxCollection || s.count <= Interpreter.maxCollection else {
+                throw ScriptError(kind: "ValueError", message: "the string has \(s.count) characters; at most "
+                    + "\(Interpreter.maxCollection) can be made into an array", location: location)
+            }
+            return s.map { .string(String($0)) }
         case .dictionary(let d): return d.entries.map { .array([$0.key, $0.value]) }
         case .object(let o):
             if let items = try o.member("elements"), case .array(let a) = items { return a }
@@ -127,7 +132,9 @@ extension Interpreter {
             }
         case (.string(let x), .string(let y)):
             switch op {
-            case "+": return .string(x + y)
+            case "+":
+                try memory.check(adding: x.utf8.count + y.utf8.count, for: "this string", at: location)
+                return .string(x + y)
             case "==": return .bool(x == y)
             case "!=": return .bool(x != y)
             case "<": return .bool(x < y)
@@ -203,12 +210,13 @@ extension Interpreter {
             guard keys.count == 1, case .int(let i) = keys[0] else {
                 throw ScriptError(kind: "TypeError", message: "a string index must be one Int", location: location)
             }
-            let chars = Array(s)
-            guard i >= 0 && i < chars.count else {
+            // Walks to the character instead of copying the string into an array on every access.
+            guard i >= 0, let index = s.index(s.startIndex, offsetBy: i, limitedBy: s.endIndex), index < s.endIndex
+            else {
                 throw ScriptError(kind: "IndexError", message: "index \(i) is out of range for a string of "
-                    + "\(chars.count) characters", location: location)
+                    + "\(s.count) characters", location: location)
             }
-            return .string(String(chars[i]))
+            return .string(String(s[index]))
         case .object(let o):
             do { return try o.subscriptValue(keys) } catch var e as ScriptError {
                 if e.location == nil { e.location = location }
@@ -271,6 +279,10 @@ extension Interpreter {
             throw ScriptError(kind: "Interrupted", message: "\(command.name) was interrupted by the user",
                               location: location)
         } catch {
+            let paths = args.compactMap { if case .string(let s) = $0.1 { return s } else { return nil } }
+            if let text = FileErrorText.describe(error, paths: paths) {
+                throw ScriptError(kind: "FileError", message: "\(command.name): \(text)", location: location)
+            }
             throw ScriptError(kind: Interpreter.kind(of: error), message: "\(command.name): \(error)",
                               location: location)
         }

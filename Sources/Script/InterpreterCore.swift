@@ -30,6 +30,8 @@ public final class Interpreter {
     public let registry = CommandRegistry()
     public var settings = ScriptSettings()
     public var hooks = ScriptHooks()
+    /// The memory budget that large values are checked against (`%memory`, RAPIDEELS_MEMORY_LIMIT_MB).
+    public var memory = MemoryBudget.fromEnvironment()
     /// Object type names that annotations may use (filled by modules that register native types).
     public var knownObjectTypes: Set<String> = ["ClosedRange<Double>"]
 
@@ -183,6 +185,7 @@ public final class Interpreter {
             }
             if !suppress, let v = lastValue {
                 if case .none = v { return .success(nil) }
+                try memory.check(adding: v.textSize(), for: "the cell's result as text")
                 return .success(v.mimeBundle)
             }
             return .success(nil)
@@ -294,11 +297,21 @@ public final class Interpreter {
             let line = try hooks.device?(argument) ?? "device: \(argument)"
             settings.device = argument
             output.stream(.stdout, line + "\n")
+        case "%memory":
+            if let argument {
+                guard let mb = Int(argument), mb >= 16 else {
+                    throw ScriptError(kind: "ValueError", message: "%memory needs a budget in MB, at least 16: "
+                        + "%memory 4096", location: location)
+                }
+                memory.limitBytes = mb << 20
+            }
+            output.stream(.stdout, "memory budget: \(memory.limitBytes >> 20) MB (in use: "
+                + "\(MemoryBudget.residentBytes() >> 20) MB)\n")
         case "%help":
             output.stream(.stdout, Interpreter.helpOverview(registry) + "\n")
         default:
             var message = "unknown magic '\(name)'"
-            let known = ["%time", "%who", "%reset", "%seed", "%threads", "%device", "%help"]
+            let known = ["%time", "%who", "%reset", "%seed", "%threads", "%device", "%memory", "%help"]
             if let hint = didYouMean(name, known) { message += "; " + hint } else {
                 message += "; the magics are " + known.joined(separator: ", ")
             }
@@ -313,7 +326,8 @@ public final class Interpreter {
 
     static func helpOverview(_ registry: CommandRegistry) -> String {
         var lines = ["RapidEELS Script: Swift syntax, interpreted. Type help(name) for any command.",
-                     "Magics: %time <statement>, %who, %reset, %seed N, %threads N, %device cpu|cuda|auto, %help",
+                     "Magics: %time <statement>, %who, %reset, %seed N, %threads N, %device cpu|cuda|auto, "
+                         + "%memory [MB], %help",
                      "", "Commands:"]
         for name in registry.order {
             if let c = registry[name] { lines.append("  " + c.signature) }

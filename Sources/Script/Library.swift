@@ -10,18 +10,23 @@ enum Library {
                            doc: "Writes the values to the cell's standard output, separated by spaces.",
                            example: "print(\"mean:\", 3.5)", variadic: true) { args, ctx in
             let separator = try args.string(0, default: " "), terminator = try args.string(1, default: "\n")
+            let size = args.values.dropFirst(2).reduce(0) { $0 + ($1?.textSize() ?? 0) }
+            try ctx.interpreter.memory.check(adding: size, for: "the printed text")
             let text = args.values.dropFirst(2).compactMap { $0?.description }.joined(separator: separator)
             ctx.output.stream(.stdout, text + terminator)
             return .none
         })
         r.register(Command(name: "printError", doc: "Writes the values to the cell's standard error.",
                            example: "printError(\"warning: few counts\")", variadic: true) { args, ctx in
+            let size = args.values.reduce(0) { $0 + ($1?.textSize() ?? 0) }
+            try ctx.interpreter.memory.check(adding: size, for: "the printed text")
             ctx.output.stream(.stderr, args.values.compactMap { $0?.description }.joined(separator: " ") + "\n")
             return .none
         })
         r.register(Command(name: "display", parameters: [CommandParameter(nil, "Any")],
                            doc: "Shows a value as a rich output (a figure, a table) without ending the cell.",
                            example: "display(plot(si.mean()))") { args, ctx in
+            try ctx.interpreter.memory.check(adding: try args.value(0).textSize(), for: "the displayed text")
             ctx.output.display(try args.value(0).mimeBundle, displayID: nil, update: false)
             return .none
         })

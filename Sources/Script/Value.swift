@@ -81,6 +81,10 @@ public struct OrderedDictionary {
             return
         }
         if let i = index[h] { entries[i].value = value } else {
+            guard entries.count < Interpreter.maxCollection else {
+                throw ScriptError(kind: "MemoryError", message: "a dictionary may hold at most "
+                    + "\(Interpreter.maxCollection) entries; nothing was changed")
+            }
             index[h] = entries.count
             entries.append((key, value))
         }

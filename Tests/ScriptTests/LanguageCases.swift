@@ -170,7 +170,7 @@ let errorCases: [(String, String, Int, Int, String)] = [
     ("3(4)", "TypeError", 1, 2, "Int is not callable"),
     ("let d = [[1]: 2]", "TypeError", 1, 9, "dictionary keys must be Int, Double, Bool or String, not [Int]"),
     ("%seed abc", "ValueError", 1, 1, "%seed needs a non-negative integer: %seed 42"),
-    ("%bogus", "SyntaxError", 1, 1, "unknown magic '%bogus'; the magics are %time, %who, %reset, %seed, %threads, %device, %help"),
+    ("%bogus", "SyntaxError", 1, 1, "unknown magic '%bogus'; the magics are %time, %who, %reset, %seed, %threads, %device, %memory, %help"),
     ("%thread 2", "SyntaxError", 1, 1, "unknown magic '%thread'; did you mean `%threads`?"),
     ("import Numpy", "ImportError", 1, 1, "no module named 'Numpy'; RapidEELS and Foundation are available (and already loaded)"),
     ("1 < 2 < 3", "SyntaxError", 1, 7, "comparisons cannot be chained; combine them with '&&'"),

@@ -112,9 +112,12 @@ public func readFileBytes(_ path: String) throws -> [UInt8] {
 }
 
 /// Opens `path` read-only and stats it; the caller closes the descriptor.
-/// - Throws: `EELSError.file` when it cannot be opened or stat'ed, or is a directory.
+///
+/// Only regular files are read: a FIFO, a device or a socket could block a cell for good or never end, so it
+/// is refused before anything is read (the open itself does not wait: O_NONBLOCK).
+/// - Throws: `EELSError.file` when it cannot be opened or stat'ed, or is a directory or not a regular file.
 func openForReading(_ path: String) throws -> (fd: Int32, info: stat) {
-    let fd = open(path, O_RDONLY)
+    let fd = open(path, O_RDONLY | O_NONBLOCK)
     guard fd >= 0 else {
         throw EELSError.file(path: path, detail: "cannot open: \(String(cString: strerror(errno)))")
     }
@@ -128,5 +131,11 @@ func openForReading(_ path: String) throws -> (fd: Int32, info: stat) {
         close(fd)
         throw EELSError.file(path: path, detail: "is a directory, not a file")
     }
+    guard (info.st_mode & S_IFMT) == S_IFREG else {
+        close(fd)
+        throw EELSError.file(path: path, detail: "is not a regular file (a pipe, device or socket); only files "
+            + "can be loaded")
+    }
+    _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
     return (fd, info)
 }

@@ -64,11 +64,6 @@ public struct FileBytes: RandomAccessCollection, @unchecked Sendable {
     public init(mapping path: String) throws {
         let (fd, info) = try openForReading(path)
         defer { close(fd) }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            // Pipes and devices have no size to map: read them instead.
-            self.init(try readFileBytes(path))
-            return
-        }
         let size = Int(info.st_size)
         guard size > 0 else {
             self.init([])

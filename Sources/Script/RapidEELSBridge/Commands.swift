@@ -18,6 +18,12 @@ public enum RapidEELSCommands {
         interpreter.hooks.device = { name in
             let device = try ComputeDevice(parsing: name)
             if device == .cpu { return "device: cpu" }
+            if device == .cuda {   // say it here, once, rather than at the next command that needs the GPU
+                do { _ = try CUDAContext.shared() } catch {
+                    throw ScriptError(kind: "DeviceError", message: "CUDA is unavailable: \(error); the device "
+                        + "setting is unchanged (use %device cpu or %device auto)")
+                }
+            }
             return "device: \(name); " + ComputeDevice.cudaStatusLine
         }
         let r = interpreter.registry
