@@ -144,7 +144,12 @@ def test_navigate_widget_moves_in_jupyterlab(lab, tmp_path):
             page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
             notebook = page.locator(".jp-NotebookPanel:visible")
             sliders = notebook.locator(".widget-slider")
-            expect(sliders.first).to_be_visible(timeout=90_000)
+            try:
+                expect(sliders.first).to_be_visible(timeout=90_000)
+            except AssertionError:
+                page.screenshot(path=str(work / "navigate-failed.png"))
+                outputs = notebook.locator(".jp-OutputArea-output").all_inner_texts()
+                raise AssertionError(f"no widget slider; outputs: {outputs}; screenshot {work / 'navigate-failed.png'}")
             images = notebook.locator(".widget-html-content img")
             expect(images.nth(1)).to_be_visible(timeout=30_000)
             before = images.nth(1).get_attribute("src")

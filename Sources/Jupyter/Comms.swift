@@ -83,7 +83,8 @@ extension KernelServer {
 }
 
 extension CellOutput {
-    /// Opens a comm from the kernel (comm_open on iopub) and remembers it for comm_info.
+    /// Opens a comm from the kernel (comm_open on iopub) and remembers it for comm_info. `metadata` goes in the
+    /// message's metadata, where front ends look for it (the widget protocol's version).
     ///
     ///     output.openComm(id: modelID, target: "jupyter.widget", data: ["state": state], metadata: ["version": "2.1.0"])
     public func openComm(id: String, target: String, data: JSON, metadata: JSON = .emptyObject) {
@@ -91,8 +92,8 @@ extension CellOutput {
             KernelLog.write("too many open comms (\(CommTable.limit)): comm \(id.prefix(40)) not opened")
             return
         }
-        server.publish("comm_open", ["comm_id": .string(id), "target_name": .string(target), "data": data,
-                                     "metadata": metadata], parent: parent)
+        server.publish("comm_open", ["comm_id": .string(id), "target_name": .string(target), "data": data],
+                       parent: parent, metadata: metadata)
     }
 
     /// Sends a comm_msg on an open comm.

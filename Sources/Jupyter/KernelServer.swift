@@ -137,14 +137,16 @@ public final class KernelServer: @unchecked Sendable {
 
     /// Publishes an iopub message of `type` whose parent is `parent` (nil: none).
     /// Stream messages are coalesced (see `StreamBatcher`); everything else goes out at once, after them.
-    public func publish(_ type: String, _ content: JSON, parent: JupyterMessage?) {
+    /// `metadata` is the message's own metadata (the widget protocol's version rides there on comm_open).
+    public func publish(_ type: String, _ content: JSON, parent: JupyterMessage?, metadata: JSON = .emptyObject) {
         if type == "stream" {
             streams.append(content["name"]?.stringValue ?? "stdout", content["text"]?.stringValue ?? "", parent: parent)
             return
         }
         let topic = Data(type.utf8)
         let message = JupyterMessage(identities: [topic], header: JupyterMessage.makeHeader(type: type, session: session),
-                                     parentHeader: parent?.header ?? .emptyObject, content: content)
+                                     parentHeader: parent?.header ?? .emptyObject, metadata: metadata,
+                                     content: content)
         streams.publish(message)
     }
 
