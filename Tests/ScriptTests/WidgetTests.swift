@@ -147,4 +147,21 @@ final class WidgetTests: XCTestCase {
         XCTAssertEqual(error.kind, "ValueError")
         XCTAssertTrue(error.message.contains("pixels"), error.message)
     }
+
+    func testNavigateOverAGivenMapAndRefusesOneOfAnotherGrid() {
+        let interpreter = Interpreter(output: CommCapture())
+        let setup = "let si = simulatePaperDataset(seed: 3, scale: 0.02).test[0]\nlet m = si[0..<si.rows, 0..<si.columns, 100]\n"
+        guard case .success(let bundle) = interpreter.execute(setup + "navigate(si, map: m)") else {
+            return XCTFail("navigate over a map failed")
+        }
+        let svg = bundle?["image/svg+xml"] ?? ""
+        XCTAssertFalse(svg.contains("counts in"), "the given map replaces the integrated counts")
+        guard case .failure(let error) = interpreter.execute("navigate(si, map: si[0..<2, 0..<3, 100])") else {
+            return XCTFail("a map of another grid was accepted")
+        }
+        XCTAssertEqual(error.kind, "ValueError")
+        XCTAssertTrue(error.message.contains("2 x 3"), error.message)
+        guard case .failure(let typeError) = interpreter.execute("navigate(si, map: 3)") else { return XCTFail() }
+        XCTAssertEqual(typeError.kind, "TypeError")
+    }
 }

@@ -3,7 +3,7 @@ import Foundation
 import SVGPlot
 
 /// What a spectrum-image navigator draws (HyperSpy's `s.plot()`): a map of the counts integrated over an energy
-/// span with a pointer on one pixel, and that pixel's spectra (raw, and ground truth, denoised or a fit where
+/// span (or a given class, probability or fit-parameter map) with a pointer on one pixel, and that pixel's spectra (raw, and ground truth, denoised or a fit where
 /// given) with the span marked. Pure rendering: the widgets that move the pointer live in the kernel's language.
 ///
 ///     var view = try NavigatorView(raw: si, overlays: [("denoised", clean)])
@@ -14,15 +14,24 @@ public struct NavigatorView {
     public var raw: SpectrumImage
     /// Other images of the same pixels drawn with the raw spectrum (label, image).
     public var overlays: [(String, SpectrumImage)]
+    /// A map drawn instead of the integrated counts (a class map, a probability or fit-parameter map), with
+    /// its colour-bar label; it must have the image's pixel grid.
+    public var map: (image: Image2D, label: String)?
 
     /// - Throws: `RapidEELSError.incompatible` when an overlay has another pixel grid.
-    public init(raw: SpectrumImage, overlays: [(String, SpectrumImage)] = []) throws {
+    public init(raw: SpectrumImage, overlays: [(String, SpectrumImage)] = [],
+                map: (image: Image2D, label: String)? = nil) throws {
         for (label, image) in overlays where image.rows != raw.rows || image.columns != raw.columns {
             throw RapidEELSError.incompatible("\(label) has \(image.rows) x \(image.columns) pixels; the navigated "
                 + "image has \(raw.rows) x \(raw.columns)")
         }
+        if let map, map.image.rows != raw.rows || map.image.columns != raw.columns {
+            throw RapidEELSError.incompatible("the map has \(map.image.rows) x \(map.image.columns) pixels; the "
+                + "navigated image has \(raw.rows) x \(raw.columns)")
+        }
         self.raw = raw
         self.overlays = overlays
+        self.map = map
     }
 
     /// The whole energy range of the raw image.
@@ -55,8 +64,13 @@ public struct NavigatorView {
         let aspect = Double(raw.rows) / Double(max(raw.columns, 1))
         let height = min(max(width * aspect + 90, 200), 520)
         var figure = Figure(width: width, height: height)
-        try figure.axes.heatmap(integratedMap(span: span), rows: raw.rows, columns: raw.columns, x: xRange,
-                                y: yRange, colorbarLabel: "counts in \(format(span.lowerBound))-\(format(span.upperBound)) eV")
+        if let map {
+            try figure.axes.heatmap(map.image.data, rows: raw.rows, columns: raw.columns, x: xRange, y: yRange,
+                                    colorbarLabel: map.label)
+        } else {
+            try figure.axes.heatmap(integratedMap(span: span), rows: raw.rows, columns: raw.columns, x: xRange,
+                                    y: yRange, colorbarLabel: "counts in \(format(span.lowerBound))-\(format(span.upperBound)) eV")
+        }
         figure.axes.yInverted = true
         let x = xAxis.offset + (Double(c) + 0.5) * xAxis.scale, y = yAxis.offset + (Double(r) + 0.5) * yAxis.scale
         figure.axes.verticalLine(at: x, color: .red, width: 1.5, style: .solid)

@@ -29,9 +29,9 @@ final class NavigatorObject: ScriptObject {
         let map: WidgetModel, spectrum: WidgetModel, status: WidgetModel
     }
 
-    init(raw: SpectrumImage, overlays: [(String, SpectrumImage)], row: Int, column: Int, span: ClosedRange<Double>,
-         title: String) throws {
-        let view = try NavigatorView(raw: raw, overlays: overlays)
+    init(raw: SpectrumImage, overlays: [(String, SpectrumImage)], map: (image: Image2D, label: String)? = nil,
+         row: Int, column: Int, span: ClosedRange<Double>, title: String) throws {
+        let view = try NavigatorView(raw: raw, overlays: overlays, map: map)
         self.raw = raw
         self.overlays = overlays
         self.title = title
@@ -196,10 +196,15 @@ extension RapidEELSCommands {
             CommandParameter("span", "ClosedRange<Double>", default: "the whole range",
                              doc: "eV integrated into the map"),
             CommandParameter("row", "Int", default: "0"), CommandParameter("column", "Int", default: "0"),
+            CommandParameter("map", "Classification, Image or PeakFitMap", default: "the integrated counts",
+                             doc: "the map the pointer moves over: a classification's class map, an image, or a fit "
+                                + "map's parameter"),
+            CommandParameter("parameter", "String", default: "the first", doc: "which fit parameter a fit map shows"),
         ], returns: "Navigator", doc: "An interactive navigator (HyperSpy's s.plot()): sliders move a pointer over "
             + "the intensity map and redraw that pixel's spectra; an energy span picks what the map integrates; a "
             + "frame-rate slider re-bins the scan (400-25 FPS); 'mark pixel' keeps pixels in nav.marked. Static "
-            + "where the front end has no widgets.",
+            + "where the front end has no widgets. `map:` puts a classification's class map, an image or a fit "
+            + "map's parameter under the pointer instead of the counts.",
            example: "let nav = navigate(si, truth: si.blockMean(), span: 525...545)\nnav") { args, ctx in
             let si = try image(args, 0)
             var overlays: [(String, SpectrumImage)] = []
@@ -207,9 +212,26 @@ extension RapidEELSCommands {
             if args[2] != nil { overlays.append(("denoised", try image(args, 2).image)) }
             let e = si.image.energy
             let span = try args.closedRange(3, default: e.offset...max(e.end, e.offset))
+            var map: (image: Image2D, label: String)?
+            if let value = args[6] {
+                switch value {
+                case .object(let c as ClassificationObject):
+                    map = (c.result.classImage, "class: " + c.result.classNames.enumerated()
+                        .map { "\($0.offset) \($0.element)" }.joined(separator: ", "))
+                case .object(let image as ImageObject):
+                    map = (image.image, image.title.isEmpty ? "value" : image.title)
+                case .object(let fits as PeakFitMapObject):
+                    let name = try args.string(7, default: fits.map.parameterNames.first ?? "")
+                    do { map = (try fits.map.image(name), name) } catch let error as EELSError {
+                        throw ctx.error("ValueError", "\(error)")
+                    }
+                default:
+                    throw args.wrong(6, "a Classification, an Image or a PeakFitMap", value)
+                }
+            }
             let navigator: NavigatorObject
             do {
-                navigator = try NavigatorObject(raw: si.image, overlays: overlays, row: try args.int(4, default: 0),
+                navigator = try NavigatorObject(raw: si.image, overlays: overlays, map: map, row: try args.int(4, default: 0),
                                                 column: try args.int(5, default: 0), span: span, title: si.name)
             } catch let error as RapidEELSError {
                 throw ctx.error("ValueError", error.description)
