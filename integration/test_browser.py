@@ -136,13 +136,15 @@ def test_navigate_widget_moves_in_jupyterlab(lab, tmp_path):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1200})
-            page.goto(f"{base}/lab/tree/navigate.ipynb?token={token}")
+            # ?reset: a fresh workspace, so the first test's notebook is not restored beside this one.
+            page.goto(f"{base}/lab/tree/navigate.ipynb?reset&token={token}")
             status = page.locator("#jp-main-statusbar")
             expect(status).to_contain_text(DISPLAY_NAME, timeout=60_000)
             expect(status).to_contain_text("Idle", timeout=60_000)
-            page.locator(".lm-MenuBar-item", has_text="Run").click()
-            page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
             notebook = page.locator(".jp-NotebookPanel:visible")
+            # Run the cell from its own editor (the Run menu can act on another open notebook's panel).
+            notebook.locator(".jp-Cell .jp-InputArea-editor").first.click()
+            page.keyboard.press("Shift+Enter")
             sliders = notebook.locator(".widget-slider")
             try:
                 expect(sliders.first).to_be_visible(timeout=90_000)
