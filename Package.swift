@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "SVGPlot"),
 
         // MARK: - The paper's method and the cell language
-        .target(name: "RapidEELS", dependencies: ["EELS", "NeuralCore", "SVGPlot"]),
+        .target(name: "RapidEELS", dependencies: ["EELS", "NeuralCore", "SVGPlot", "COpenSSL"]),
         .target(name: "Script", dependencies: ["RapidEELS"]),
 
         // MARK: - The executable

@@ -85,8 +85,14 @@ extension Sequential {
     /// - Throws: `CancellationError` when `isCancelled()` returns true (the weights are those of the best epoch
     ///   so far, `lastHistory` holds the losses); `NeuralError.nonFiniteLoss` when the loss becomes NaN/Inf (best
     ///   weights restored); `NeuralError.shapeMismatch` / `.nonFiniteInput` / `.invalidArgument` for bad input.
+    ///   - epochInputs: when given, called at the start of every epoch (1-based) for that epoch's training inputs
+    ///     (same shape as `inputs`): fresh noise or augmentation per epoch. Validation always uses `inputs`.
+    ///   - epochEnd: called after every epoch's optimizer steps (1-based epoch), before the validation loss: a
+    ///     health check that may repair weights (dead units) or throw to stop.
     @discardableResult
     public func fit(inputs: [Float], targets: [Float], count: Int, options: TrainingOptions,
+                    epochInputs: ((Int) throws -> [Float])? = nil,
+                    epochEnd: ((Int) throws -> Void)? = nil,
                     progress: ((TrainingProgress) -> Void)? = nil,
                     isCancelled: () -> Bool = { false }) throws -> TrainingHistory {
         try validate(inputs: inputs, targets: targets, count: count, options: options)
@@ -108,11 +114,17 @@ extension Sequential {
             history.seconds = Date().timeIntervalSince(started)
             lastHistory = history
         }
-        try inputs.withUnsafeBufferPointer { x in
+        try inputs.withUnsafeBufferPointer { original in
             try targets.withUnsafeBufferPointer { y in
                 for epoch in 1...options.epochs {
                     if options.shuffle { order.shuffle(using: &rng) }
+                    let fresh = try epochInputs?(epoch)
+                    if let fresh, fresh.count != inputs.count {
+                        throw NeuralError.shapeMismatch("epoch \(epoch)'s inputs hold \(fresh.count) values; "
+                            + "the training inputs hold \(inputs.count)")
+                    }
                     var epochSum = 0.0, seen = 0
+                    try (fresh ?? inputs).withUnsafeBufferPointer { x in
                     for step in 1...steps {
                         if isCancelled() { finish(cancelled: true); throw CancellationError() }
                         let start = (step - 1) * options.batchSize, end = Swift.min(start + options.batchSize, trainCount)
@@ -138,11 +150,13 @@ extension Sequential {
                                 elapsed: elapsed, eta: elapsed / Double(done) * Double(total - done)))
                         }
                     }
+                    }
+                    try epochEnd?(epoch)
                     let epochLoss = epochSum / Double(seen)
                     history.loss.append(epochLoss)
                     var monitored = epochLoss
                     if trainCount < count {
-                        let validation = try evaluate(x, y, range: trainCount..<count, loss: options.loss)
+                        let validation = try evaluate(original, y, range: trainCount..<count, loss: options.loss)
                         history.validationLoss.append(validation)
                         monitored = validation
                     }

@@ -28,11 +28,12 @@ final class PaperTrainingTests: XCTestCase {
         let model = PaperAutoencoder(seed: 3, backend: CPUBackend(threads: 2, chunkSize: 16))
         let before = try model.network.evaluate(inputs: data, targets: data, count: 128, loss: .meanSquaredError)
         var calls = 0
-        let history = try model.train(inputs: data, targets: data, epochs: 40, batchSize: 16, seed: 5) { progress in
+        let history = try model.train(inputs: data, targets: data, epochs: 40, batchSize: 16, seed: 5,
+                                      progress: { progress in
             calls += 1
             XCTAssertLessThanOrEqual(progress.step, progress.steps)
             XCTAssertGreaterThanOrEqual(progress.eta, 0)
-        }
+        })
         let after = try model.network.evaluate(inputs: data, targets: data, count: 128, loss: .meanSquaredError)
         XCTAssertEqual(calls, 40 * 8, "progress after every batch")
         XCTAssertEqual(history.loss.count, 40)

@@ -17,9 +17,9 @@ import RapidEELS
 setvbuf(stdout, nil, _IOLBF, 0)
 var settings: [String: String] = [
     "scale": "0.25", "sim-seed": "1", "seed": "42", "ae-epochs": "60", "clf-epochs": "500", "noise": "poisson",
-    "variability": "calibrated",
+    "variability": "calibrated", "diagnose": "0",
 ]
-let optional = ["kappa", "dose", "conversion", "residual", "model"]
+let optional = ["kappa", "dose", "conversion", "residual", "model", "save-models"]
 var arguments = Array(CommandLine.arguments.dropFirst())
 while !arguments.isEmpty {
     let key = arguments.removeFirst()
@@ -68,6 +68,7 @@ let noise: TrainingNoise
 switch settings["noise"]! {
 case "gaussian": noise = .released
 case "none": noise = .none
+case "resampled": noise = .resampled
 default: noise = .poisson
 }
 let seed = UInt64(number("seed")!)
@@ -87,12 +88,16 @@ if let path = settings["model"], FileManager.default.fileExists(atPath: path) {
     let aeHistory = try denoiser.train(on: data.trainingSet, epochs: Int(number("ae-epochs")!), noise: noise,
                                        seed: seed, progress: report("autoencoder"))
     print(String(format: "autoencoder: %.1f s, final loss %.4f", aeHistory.seconds, aeHistory.loss.last ?? .nan))
+    print("latent health: revived " + (denoiser.revivedUnits.isEmpty ? "none" : denoiser.revivedUnits
+        .map { "unit \($0.unit) after epoch \($0.epoch)" }.joined(separator: ", "))
+        + "; dead at the end: " + (denoiser.deadUnits.isEmpty ? "none" : denoiser.deadUnits.map(String.init).joined(separator: ", ")))
     if let path = settings["model"] { try denoiser.save(to: URL(fileURLWithPath: path)) }
 }
 let classifier = try OxidationClassifier(denoiser: denoiser, seed: seed)
 let clfHistory = try classifier.train(on: data.trainingSet, epochs: Int(number("clf-epochs")!), seed: seed,
                                       progress: report("classifier"))
 print(String(format: "classifier: %.1f s, final loss %.4f", clfHistory.seconds, clfHistory.loss.last ?? .nan))
+if let warning = classifier.warning { print("classifier warning: " + warning) }
 
 var trainingAccuracy: [String] = []
 for item in data.training {
@@ -109,6 +114,36 @@ for item in data.test {
     errors.append(String(format: "%@ %.3f", item.name, try mse(denoiser.denoise(item.image).data, truth.data)))
 }
 print("AEC MSE vs ground truth (counts² per 0.25 eV channel): " + errors.joined(separator: ", "))
+if settings["diagnose"] == "1" {
+    // Where the error comes from: the SI-mean part (bias of the whole SI) against the rest, PCA per SI, and the
+    // autoencoder's output averaged over each ground-truth block.
+    func meanSpectrum(_ x: [Float], channels: Int) -> [Double] {
+        var m = [Double](repeating: 0, count: channels)
+        let n = x.count / channels
+        for p in 0..<n { for c in 0..<channels { m[c] += Double(x[p * channels + c]) } }
+        return m.map { $0 / Double(n) }
+    }
+    for item in data.test + data.training.filter({ $0.location == 1 && $0.frame == 2 }) {
+        let truth = try denoiser.method.targets(item.image)
+        let aec = try denoiser.denoise(item.image)
+        let ch = truth.channels
+        let mt = meanSpectrum(truth.data, channels: ch), ma = meanSpectrum(aec.data, channels: ch)
+        let bias = zip(mt, ma).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / Double(ch)
+        let spatial = (0..<truth.pixelCount).map { p in (0..<ch).map { c in
+            let d = Double(truth.data[p * ch + c]) - mt[c]; return d * d }.reduce(0, +) }.reduce(0, +)
+            / Double(truth.data.count)
+        let blocked = try aec.blockMean(rows: 10, columns: 40)
+        var pcaText: [String] = []
+        for k in item.isTest ? [1, 3, 5, 7] : [] {
+            let e = try mse(PaperMethod().pcaDenoised(item.image, components: k).data, truth.data)
+            pcaText.append(String(format: "PCA-%d %.3f", k, e))
+        }
+        print(String(format: "diagnose %@: AEC %.3f = SI-mean bias %.3f + rest; AEC block-averaged %.3f; truth's own "
+                     + "spatial variance %.3f; sum ratio %.3f; %@", item.name, try mse(aec.data, truth.data), bias,
+                     try mse(blocked.data, truth.data), spatial, ma.reduce(0, +) / mt.reduce(0, +),
+                     pcaText.joined(separator: ", ")))
+    }
+}
 
 // Lower frame rates: n adjacent pixels along the scan summed and divided by n (per-frame units).
 let paper: [(fps: Int, n: Int, low: Double, high: Double)] = [
@@ -137,6 +172,51 @@ for (row, accuracy) in zip(paper, accuracies) {
     let reference = (row.low + row.high) / 2
     print(String(format: "accuracy_%dfps: ours %.1f %%, paper %.1f %%, ratio %.3f", row.fps, accuracy, reference,
                  accuracy / reference))
+}
+if let dir = settings["save-models"] {
+    // The reference models (models/README.md): both files, their catalog with SHA-256 and how they were made, and
+    // the numbers this run measured with them (Tests/RapidEELSTests/ReferenceModelTests checks they reproduce).
+    let folder = URL(fileURLWithPath: dir, isDirectory: true)
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    var uts = utsname()
+    uname(&uts)
+    let machine = withUnsafeBytes(of: &uts.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    let command = "calibration-bench " + CommandLine.arguments.dropFirst().filter { !$0.isEmpty }.joined(separator: " ")
+    let trained = String(format: "%@ (scripts/train-reference-models.sh) on %@ Linux, %d CPU cores, autoencoder "
+                         + "%.0f s wall, %@", command, machine, ProcessInfo.processInfo.activeProcessorCount,
+                         denoiser.history?.seconds ?? 0, ISO8601DateFormatter().string(from: Date()))
+    denoiser.autoencoder.metadata["trained"] = trained
+    classifier.network.metadata["trained"] = trained
+    let aeURL = folder.appendingPathComponent("srfeo3-sim-autoencoder.safetensors")
+    let clfURL = folder.appendingPathComponent("srfeo3-sim-classifier.safetensors")
+    try denoiser.save(to: aeURL)
+    try classifier.save(to: clfURL)
+    var catalog: [String: ReferenceModels.Entry] = [:]
+    for (name, url, kind) in [("srfeo3-sim-autoencoder", aeURL, "autoencoder"),
+                              ("srfeo3-sim-classifier", clfURL, "classifier")] {
+        catalog[name] = ReferenceModels.Entry(file: url.lastPathComponent,
+                                              sha256: ReferenceModels.sha256Hex(try Data(contentsOf: url)),
+                                              kind: kind, trained: trained)
+    }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    try encoder.encode(catalog).write(to: folder.appendingPathComponent("catalog.json"))
+    struct Record: Encodable {
+        var simulatorSeed: UInt64, scale: Double, seed: UInt64, autoencoderEpochs: Int, classifierEpochs: Int
+        var noise: String, trainingSpectra: Int, autoencoderFinalLoss: Double
+        var testMSE: [String: Double], accuracyPercent: [String: Double]
+    }
+    var testMSE: [String: Double] = [:]
+    for item in data.test {
+        testMSE[item.name] = try mse(denoiser.denoise(item.image).data, denoiser.method.targets(item.image).data)
+    }
+    let record = Record(simulatorSeed: UInt64(number("sim-seed")!), scale: number("scale")!, seed: seed,
+                        autoencoderEpochs: Int(number("ae-epochs")!), classifierEpochs: Int(number("clf-epochs")!),
+                        noise: settings["noise"]!, trainingSpectra: denoiser.trainingSpectra,
+                        autoencoderFinalLoss: denoiser.history?.loss.last ?? .nan, testMSE: testMSE,
+                        accuracyPercent: Dictionary(uniqueKeysWithValues: zip(paper.map { "\($0.fps)" }, accuracies)))
+    try encoder.encode(record).write(to: folder.appendingPathComponent("record.json"))
+    print("saved the reference models, catalog.json and record.json in \(folder.path)")
 }
 let within = zip(paper, accuracies).allSatisfy { $1 >= $0.low - 4 && $1 <= $0.high + 4 }
 let rising = zip(accuracies, accuracies.dropFirst()).allSatisfy { $1 >= $0 - 0.5 }

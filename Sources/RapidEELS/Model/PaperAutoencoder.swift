@@ -109,13 +109,15 @@ public final class PaperAutoencoder {
     @discardableResult
     public func train(inputs: [Float], targets: [Float], epochs: Int, batchSize: Int = 512, seed: UInt64 = 0,
                       validationSplit: Double = 0, learningRate: Float = 1e-3,
+                      epochInputs: ((Int) throws -> [Float])? = nil,
+                      epochEnd: ((Int) throws -> Void)? = nil,
                       progress: ((TrainingProgress) -> Void)? = nil,
                       isCancelled: () -> Bool = { false }) throws -> TrainingHistory {
         let n = try PaperArchitecture.sampleCount(inputs, size: inputLength, what: "inputs",
                                                   count: nil)
         let options = TrainingOptions(epochs: epochs, batchSize: batchSize, seed: seed, validationSplit: validationSplit,
                                       loss: .meanSquaredError, learningRate: learningRate)
-        return try network.fit(inputs: inputs, targets: targets, count: n, options: options, progress: progress,
-                               isCancelled: isCancelled)
+        return try network.fit(inputs: inputs, targets: targets, count: n, options: options, epochInputs: epochInputs,
+                               epochEnd: epochEnd, progress: progress, isCancelled: isCancelled)
     }
 }

@@ -15,6 +15,8 @@ public final class OxidationClassifier {
     /// Class names by index.
     public let classNames: [String]
     public private(set) var history: TrainingHistory?
+    /// Set by `train` when the head ended at chance level (loss >= 0.99 ln k): what happened and what to do.
+    public private(set) var warning: String?
 
     /// A classifier on `denoiser`'s encoder (copied, frozen during training) for `classNames` (k >= 2; the
     /// default is the paper's two).
@@ -78,6 +80,18 @@ public final class OxidationClassifier {
                       isCancelled: @escaping () -> Bool = { false }) throws -> TrainingHistory {
         guard !dataset.items.isEmpty else { throw RapidEELSError.value("the training set has no spectrum images") }
         let (inputs, labels) = try labelledInputs(dataset, isCancelled: isCancelled)
+        let n = labels.count
+        let stride = Swift.max(1, n / 4096)
+        var sample: [Float] = []
+        for p in Swift.stride(from: 0, to: n, by: stride) {
+            sample += inputs[(p * method.channels)..<((p + 1) * method.channels)]
+        }
+        let dead = try network.deadLatentUnits(inputs: sample, count: sample.count / method.channels)
+        if dead.count == network.latentSize {
+            throw RapidEELSError.model("every latent unit of the encoder is 0 for every training spectrum (dead "
+                + "ReLUs), so the latent carries nothing to classify: retrain the autoencoder (more epochs or "
+                + "another seed)")
+        }
         do {
             history = try network.train(inputs: inputs, labels: labels, epochs: epochs, batchSize: batchSize,
                                         seed: seed, validationSplit: validationSplit, progress: progress,
@@ -85,6 +99,15 @@ public final class OxidationClassifier {
         } catch is CancellationError {
             history = network.lastHistory
             throw CancellationError()
+        }
+        let chance = log(Double(classNames.count))
+        warning = nil
+        if let last = history!.loss.last, last >= 0.99 * chance {
+            warning = String(format: "the classifier did not learn: its loss ended at %.4f, the chance level ln %d = "
+                + "%.4f", last, classNames.count, chance)
+                + (dead.isEmpty ? "" : "; latent units \(dead.map(String.init).joined(separator: ", ")) of the "
+                    + "encoder are dead (0 for every training spectrum)")
+                + ". Train the head for more epochs, or the autoencoder longer or with another seed"
         }
         return history!
     }
@@ -96,8 +119,8 @@ public final class OxidationClassifier {
     }
 
     /// Classifies every pixel of a dataset item, scoring it against the item's per-pixel labels.
-    public func classify(_ item: DatasetItem) throws -> Classification {
-        var result = try classify(item.image, trueLabels: item.isLabelled ? item.pixelLabels : nil)
+    public func classify(_ item: DatasetItem, window: (rows: Int, columns: Int) = (1, 1)) throws -> Classification {
+        var result = try classify(item.image, trueLabels: item.isLabelled ? item.pixelLabels : nil, window: window)
         result.title = item.name
         return result
     }
@@ -105,7 +128,10 @@ public final class OxidationClassifier {
     /// Classifies every pixel of `si`; `trueLabels` (one per pixel, nil where unknown) score the result.
     /// - Throws: `RapidEELSError.value` for a true label outside the classes, `.incompatible` for data the
     ///   model's method cannot prepare (another edge or window).
-    public func classify(_ si: SpectrumImage, trueLabels: [Int?]?) throws -> Classification {
+    /// - Parameter window: beyond the paper: class probabilities averaged over this many (odd) rows x columns of
+    ///   pixels centred on each pixel (spatial context); (1, 1) is the paper's per-pixel method.
+    public func classify(_ si: SpectrumImage, trueLabels: [Int?]?,
+                         window: (rows: Int, columns: Int) = (1, 1)) throws -> Classification {
         if let trueLabels {
             guard trueLabels.count == si.pixelCount else {
                 throw RapidEELSError.value("\(trueLabels.count) true labels for \(si.pixelCount) pixels")
@@ -115,7 +141,12 @@ public final class OxidationClassifier {
             }
         }
         let x = try scaler.transform(spectra: method.inputs(si).data)
-        let p = try network.probabilities(inputs: x, count: si.pixelCount)
+        var p = try network.probabilities(inputs: x, count: si.pixelCount)
+        if window != (1, 1) {
+            do {
+                p = try slidingMean(p, rows: si.rows, columns: si.columns, depth: classNames.count, window: window)
+            } catch let error as EELSError { throw RapidEELSError.value(error.description) }
+        }
         return Classification(rows: si.rows, columns: si.columns, probabilities: p, classNames: classNames,
                               trueLabels: trueLabels, title: si.metadata["title"] ?? "", rowAxis: si.rowAxis,
                               columnAxis: si.columnAxis)

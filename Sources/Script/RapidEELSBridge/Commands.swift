@@ -165,7 +165,8 @@ public enum RapidEELSCommands {
             CommandParameter("epochs", "Int", default: "500"),
             CommandParameter("batchSize", "Int", default: "512"),
             CommandParameter("noise", "Noise", default: ".poisson", doc: ".poisson (the paper's text), .released "
-                + "(Gaussian σ 0.4 twice, the released code), .gaussian, .none"),
+                + "(Gaussian σ 0.4 twice, the released code), .gaussian, .resampled (each pixel redrawn from its block's mean "
+                + "counts), .none; drawn afresh every epoch"),
             CommandParameter("seed", "Int", default: "%seed"),
             CommandParameter("validation", "Double", default: "0", doc: "fraction of the training spectra (the "
                 + "last images', as Keras) kept out to report a validation loss per epoch; the paper used 0.2"),
@@ -176,9 +177,10 @@ public enum RapidEELSCommands {
            example: "let history = train(model, on: data, epochs: 50, validation: 0.2)") { args, ctx in
             let model = try args.object(0, as: DenoiserObject.self, named: "Autoencoder")
             let data = try args.object(1, as: DatasetObject.self, named: "Dataset")
-            let noiseName = try args.symbol(4, allowed: ["poisson", "released", "gaussian", "none"], default: "poisson")
+            let noiseName = try args.symbol(4, allowed: ["poisson", "released", "gaussian", "resampled", "none"],
+                                          default: "poisson")
             let noise: TrainingNoise = noiseName == "poisson" ? .poisson : noiseName == "none" ? .none
-                : noiseName == "gaussian" ? .gaussian(sigma: 0.4) : .released
+                : noiseName == "gaussian" ? .gaussian(sigma: 0.4) : noiseName == "resampled" ? .resampled : .released
             do {
                 let h = try model.denoiser.train(on: data.trainSet, epochs: try args.int(2, default: 500),
                                                  batchSize: try args.int(3, default: 512), noise: noise,
@@ -218,23 +220,36 @@ public enum RapidEELSCommands {
             } catch is CancellationError {
                 throw ctx.error("Interrupted", "classifier training interrupted")
             }
+            if let warning = classifier.warning { ctx.output.stream(.stderr, "Warning: " + warning + "\n") }
             return .object(ClassifierObject(classifier))
         })
         r.register(Command(name: "denoise", parameters: [CommandParameter(nil, "SpectrumImage"),
-                                                         CommandParameter("with", "Autoencoder")],
+                                                         CommandParameter("with", "Autoencoder"),
+                                                         CommandParameter("window", "[Int]", default: "[1, 1]",
+                                                                          doc: "beyond the paper: [rows, columns] "
+                                                                            + "(odd) of pixels whose denoised spectra "
+                                                                            + "are averaged around each pixel")],
                            returns: "SpectrumImage", doc: "Denoises every pixel with the model's own preprocessing: "
                             + "the model's window (520-580 eV at 0.25 eV for the paper's), in the ground truth's "
-                            + "units (background-subtracted counts per bin).",
-                           example: "let clean = denoise(data.test[0], with: model)") { args, _ in
+                            + "units (background-subtracted counts per bin). `window:` also uses the image's "
+                            + "spatial structure (the paper's method is [1, 1]).",
+                           example: "let clean = denoise(data.test[0], with: model, window: [3, 9])") { args, ctx in
             let si = try image(args, 0)
             let model = try args.object(1, as: DenoiserObject.self, named: "Autoencoder")
-            return si.derived(try model.denoiser.denoise(si.image))
+            let window = try args.ints(2, default: [1, 1])
+            guard window.count == 2 else { throw ctx.error("ValueError", "window: takes [rows, columns], got \(window)") }
+            return si.derived(try model.denoiser.denoise(si.image, window: (window[0], window[1])))
         })
         r.register(Command(name: "classify", parameters: [CommandParameter(nil, "SpectrumImage"),
                                                           CommandParameter("with", "Classifier"),
                                                           CommandParameter("label", "Int or String",
                                                                            default: "the image's labels",
-                                                                           doc: "the true class of every pixel")],
+                                                                           doc: "the true class of every pixel"),
+                                                          CommandParameter("window", "[Int]", default: "[1, 1]",
+                                                                           doc: "beyond the paper: [rows, columns] "
+                                                                            + "(odd) of pixels whose class "
+                                                                            + "probabilities are averaged around "
+                                                                            + "each pixel")],
                            returns: "Classification", doc: "Classifies every pixel into the classifier's classes with "
                             + "its own preprocessing (data of another dispersion are rebinned when it divides the "
                             + "bin width). Shows the class map; where the image's classes are known (a dataset's "
@@ -261,13 +276,20 @@ public enum RapidEELSCommands {
                 throw ctx.error("ValueError", "the image's classes (" + si.classNames.joined(separator: ", ")
                     + ") are not the classifier's (" + classifier.classNames.joined(separator: ", ") + ")")
             }
-            return .object(ClassificationObject(try classifier.classify(item)))
+            let window = try args.ints(3, default: [1, 1])
+            guard window.count == 2 else { throw ctx.error("ValueError", "window: takes [rows, columns], got \(window)") }
+            return .object(ClassificationObject(try classifier.classify(item, window: (window[0], window[1]))))
         })
         r.register(Command(name: "loadModel", parameters: [CommandParameter(nil, "String")],
                            returns: "Autoencoder or Classifier", doc: "Loads a model saved with .save (safetensors "
-                            + "with its scaler and preprocessing), or the paper's released autoencoder weights.",
-                           example: "let model = loadModel(\"aec.safetensors\")") { args, _ in
-            let url = URL(fileURLWithPath: try args.string(0))
+                            + "with its scaler and preprocessing), the paper's released autoencoder weights, or one of "
+                            + "this project's reference models by name (\"srfeo3-sim-autoencoder\", "
+                            + "\"srfeo3-sim-classifier\": trained on the simulated SrFeO3/SrFeO2.5 dataset at the "
+                            + "paper's size; their SHA-256 is checked against models/catalog.json).",
+                           example: "let model = loadModel(\"srfeo3-sim-autoencoder\")") { args, _ in
+            let path = try args.string(0)
+            let url = ReferenceModels.isName(path) && !FileManager.default.fileExists(atPath: path)
+                ? try ReferenceModels.url(for: path) : URL(fileURLWithPath: path)
             if let classifier = try? OxidationClassifier.load(from: url) { return .object(ClassifierObject(classifier)) }
             return .object(DenoiserObject(try Denoiser.load(from: url)))
         })

@@ -1,0 +1,54 @@
+import Foundation
+import NeuralCore
+
+/// Dead latent units: the latent layer is a ReLU Dense, and a unit whose input stays negative for every spectrum
+/// outputs 0 for all of them, carries no information and gets no gradient, so it never recovers by itself. With all
+/// five dead the classifier's loss stays at ln 2 (what the demo at 8 epochs showed); with some dead the accuracy
+/// is flat across frame rates. Training checks the latent after every epoch and revives dead units.
+///
+///     let dead = try model.deadLatentUnits(inputs: x, count: n)        // [2, 4]
+///     try model.revive(units: dead, inputs: x, count: n, seed: 1)
+extension PaperAutoencoder {
+    /// The index of the latent Dense layer in `network.layers`.
+    var latentLayerIndex: Int { decoderStart - 1 }
+
+    /// Latent units that are exactly 0 for every one of the `count` spectra (scaled inputs, inference mode).
+    public func deadLatentUnits(inputs: [Float], count: Int) throws -> [Int] {
+        let z = try latent(inputs: inputs, count: count)
+        return (0..<latentSize).filter { u in !(0..<count).contains { z[$0 * latentSize + u] > 0 } }
+    }
+
+    /// Gives `units` new Glorot-uniform input weights and a bias that switches each on for about half of the
+    /// `count` spectra, so they carry information and get gradients again.
+    public func revive(units: [Int], inputs: [Float], count: Int, seed: UInt64) throws {
+        guard !units.isEmpty, count > 0 else { return }
+        guard let dense = network.layers[latentLayerIndex] as? Dense else {
+            throw NeuralError.invalidArgument("layer \(latentLayerIndex) is not the latent Dense layer")
+        }
+        network.engine.synchronizeParameters()
+        let features = dense.inputShape[0], size = latentSize
+        let h = try network.predict(inputs, count: count, layers: 0..<latentLayerIndex)
+        var rng = SeededRandom(seed: seed)
+        let limit = Float((6.0 / Double(features + size)).squareRoot())
+        let kernel = dense.kernel.buffer, bias = dense.bias.buffer
+        for u in units {
+            for i in 0..<features { kernel[i * size + u] = Float.random(in: -limit...limit, using: &rng) }
+            var pre = (0..<count).map { p -> Float in
+                var s: Float = 0
+                for i in 0..<features { s += h[p * features + i] * kernel[i * size + u] }
+                return s
+            }
+            pre.sort()
+            bias[u] = -pre[count / 2]
+        }
+        network.engine.parametersDidChange()
+    }
+}
+
+extension PaperClassifier {
+    /// Latent units of the frozen encoder that are exactly 0 for every one of the `count` spectra.
+    public func deadLatentUnits(inputs: [Float], count: Int) throws -> [Int] {
+        let z = try network.predict(inputs, count: count, layers: 0..<headIndex)
+        return (0..<latentSize).filter { u in !(0..<count).contains { z[$0 * latentSize + u] > 0 } }
+    }
+}
