@@ -62,4 +62,23 @@ final class FrameRateAnalysisTests: XCTestCase {
         }
         XCTAssertEqual(map.successRate, 1)
     }
+
+    /// Images of more than 256 pixels are fitted block by block in parallel: each fit equals the pixel's alone.
+    func testParallelBackgroundFitsEqualFittingEachPixelAlone() throws {
+        let axis = EnergyAxis(offset: 440, scale: 0.25, size: 560)
+        var rng = SeededGenerator(seed: 21)
+        var data: [Float] = []
+        for p in 0..<600 {
+            let exponent = 2.5 + Double(p % 5) / 10, amplitude = 50 * pow(500, exponent) * (1 + Double(p % 7) / 10)
+            data += axis.values.map { Float(rng.nextPoisson(mean: amplitude * pow($0, -exponent))) }
+        }
+        let si = SpectrumImage(rows: 20, columns: 30, energy: axis, data: data)
+        let fits = try si.fitBackground(.powerLaw, in: 498...528)
+        XCTAssertEqual(fits.count, 600)
+        for p in [0, 255, 256, 257, 599] {
+            let alone = try Spectrum(values: Array(data[(p * 560)..<((p + 1) * 560)]), energy: axis)
+                .fitBackground(.powerLaw, in: 498...528)
+            XCTAssertEqual(fits[p], alone, "pixel \(p)")
+        }
+    }
 }
