@@ -58,21 +58,56 @@ def test_notebook_executes(path: pathlib.Path):
 
 
 def check_paper_workflow(nb):
-    """The executed paper notebook shows every figure of the paper and the frame-rate accuracy table."""
+    """The executed paper notebook shows every figure and table of the paper's results, with the paper's values."""
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     plain = [o.get("data", {}).get("text/plain", "") for o in outputs]
     svgs = [o["data"]["image/svg+xml"] for o in outputs if "image/svg+xml" in o.get("data", {})]
-    for title in ["Fig. 2a", "Fig. 2b", "Fig. 2c", "Fig. 5", "Fig. 6", "Fig. 7", "raw, 400 FPS", "raw, 25 FPS",
-                  "denoised, 400 FPS", "autoencoder loss"]:
+    streams = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
+    for title in ["Fig. 2a", "Fig. 2b", "Fig. 2c", "Fig. 3B: SNR against frame rate", "Fig. 5A", "Fig. 5B: MSE against "
+                  "frame rate", "Fig. 6", "Fig. 7", "Fig. 8", "raw, 400 FPS", "raw, 200 FPS", "raw, 100 FPS",
+                  "raw, 50 FPS", "raw, 25 FPS", "denoised, 400 FPS", "autoencoder loss"]:
         assert any(title in svg for svg in svgs), f"no figure titled {title!r} in the executed notebook"
     assert all(svg.lstrip().startswith("<svg") or svg.lstrip().startswith("<?xml") for svg in svgs)
+    fig6 = next(svg for svg in svgs if "Fig. 6" in svg)
+    assert fig6.count(">AEC<") == 4 and fig6.count(">PCA-3<") == 4, "Fig. 6 has an AEC and a PCA-3 panel per test SI"
+    assert fig6.count(">ground truth<") == 8 and 'stroke="#7f7f7f" stroke-width="1.5" stroke-linejoin="round" ' \
+        'stroke-dasharray="5 3"' in fig6, "Fig. 6 draws the ground truth as a grey dashed line in every panel"
+    fig7 = next(svg for svg in svgs if "Fig. 7" in svg)
+    for text in [">A<", ">B<", ">C<", ">D<", "Raw pixel", "Ground truth (1 FPS)", "after AEC", "left (column",
+                 "centre (column", "right (column"]:
+        assert text in fig7, f"Fig. 7 lacks {text!r}"
+    assert "autoencoder: " in streams and "classifier: " in streams, "the report does not say how the models were trained"
+
     table = next((t for t in plain if t.startswith("Test accuracy by frame rate")), None)
     assert table, "the frame-rate accuracy table is missing"
-    for rate in ["400 FPS", "200 FPS", "100 FPS", "25 FPS"]:
+    for rate, paper in [("400 FPS", "82.0-85.8"), ("200 FPS", "88.5"), ("100 FPS", "92.3"), ("25 FPS", "93.0")]:
         row = next(line for line in table.splitlines() if line.startswith(rate))
         accuracy = float(row.split()[2])
         assert 0 <= accuracy <= 100, row
-    assert any(t.startswith("MSE against the 1 FPS ground truth") for t in plain), "the Fig. 5 MSE table is missing"
+        assert row.split()[3] == paper, f"the paper's value {paper} is not beside ours: {row}"
+    per_si = next((t for t in plain if t.startswith("SI Table 3")), None)
+    assert per_si and len([l for l in per_si.splitlines() if l.startswith("EELS")]) == 4, "SI Table 3 is missing"
+
+    mse = next((t for t in plain if t.startswith("MSE against the 1 FPS ground truth")), None)
+    assert mse, "the Fig. 5A MSE table is missing"
+    rows = [line for line in mse.splitlines() if line.startswith("EELS")]
+    assert len(rows) == 4 and all("PCA-5 and PCA-7" in r for r in rows), "the paper's claim is not beside ours"
+    for row in rows:
+        aec, pca3, pca5, pca7 = (float(v) for v in row.split()[3:7])  # the names are "EELS thin 1_1"
+        assert row.split()[7] == ("yes" if aec < pca5 and aec < pca7 else "no"), f"the verdict is not ours: {row}"
+    by_rate = next((t for t in plain if t.startswith("Mean MSE over the test SIs against the ground truth, by frame")), None)
+    assert by_rate and len([l for l in by_rate.splitlines() if "FPS" in l.split("  ")[0]]) == 5, "Fig. 5B's table"
+    raw = [float(l.split()[2]) for l in by_rate.splitlines() if l.split() and l.split()[0].isdigit()]
+    assert raw == sorted(raw, reverse=True), f"raw MSE must fall as the frame rate falls: {raw}"
+    snr = next((t for t in plain if t.startswith("SNR per 0.125 eV channel")), None)
+    assert snr, "Fig. 3B's SNR table is missing"
+    for line in [l for l in snr.splitlines() if l.startswith("EELS")]:
+        values = [float(v) for v in line.split()[4:]]
+        assert values == sorted(values), f"SNR must rise as the frame rate falls: {line}"
+    peaks = next((t for t in plain if t.startswith("SI Table 2")), None)
+    assert peaks and "PCA-3" in peaks.splitlines()[1] and "pre-peak position (eV)" in peaks, "SI Table 2 (PCA, units)"
+    shift = next((t for t in plain if t.startswith("Fig. 7D: pre-peak position across the scan")), None)
+    assert shift and "ground truth" in shift and "AEC" in shift, "the Fig. 7D shift table is missing"
 
 
 def check_simulated_vs_real(nb):

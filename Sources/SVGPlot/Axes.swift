@@ -30,6 +30,9 @@ public struct Axes {
     /// Scatter plots with more visible points than this are drawn as one embedded PNG layer (markers rendered at
     /// 1.5 times the screen resolution), which keeps 25,000-point plots a few tens of KB.
     public var scatterRasterThreshold = 1500
+    /// Whether the panel is drawn at all: a blank cell of a grid (`Figure(panels:columns:)` fills the cells after
+    /// the last panel with hidden axes) has no frame, ticks or legend.
+    public var isVisible = true
 
     var elements: [PlotElement] = []
     private var nextColor = 0

@@ -17,7 +17,8 @@ struct FigureRenderer {
         for (index, axes) in panels.enumerated() {
             let (row, column) = (index / figure.columns, index % figure.columns)
             let t = PanelTicks(limits: limits[index], xScale: axes.xScale, yScale: axes.yScale,
-                               showX: !figure.sharedX || row == figure.rows - 1,
+                               showX: !figure.sharedX || row == figure.rows - 1
+                                   || !panels[index + figure.columns].isVisible,
                                showY: !figure.sharedY || column == 0, approximatePlotWidth: cellWidth - 70)
             ticks.append(t)
             margins.append(Margins(axes: axes, ticks: t))
@@ -25,7 +26,7 @@ struct FigureRenderer {
         equalizeMargins(&margins)
 
         var body = ""
-        for (index, axes) in panels.enumerated() {
+        for (index, axes) in panels.enumerated() where axes.isVisible {
             let (row, column) = (index / figure.columns, index % figure.columns)
             let cell = Rect(x: outer + Double(column) * cellWidth, y: outer + titleHeight + Double(row) * cellHeight,
                             width: cellWidth, height: cellHeight)
@@ -47,7 +48,7 @@ struct FigureRenderer {
         if figure.sharedX {
             let numeric = limits.indices.filter { limits[$0].categories.isEmpty }
             var union = Extent()
-            for i in numeric where panels[i].xLimits == nil && !panels[i].isEmpty {
+            for i in numeric where panels[i].xLimits == nil && !panels[i].isEmpty && panels[i].isVisible {
                 union.add(limits[i].x.lowerBound); union.add(limits[i].x.upperBound)
             }
             if !union.isEmpty {
@@ -56,7 +57,7 @@ struct FigureRenderer {
         }
         if figure.sharedY {
             var union = Extent()
-            for i in limits.indices where panels[i].yLimits == nil && !panels[i].isEmpty {
+            for i in limits.indices where panels[i].yLimits == nil && !panels[i].isEmpty && panels[i].isVisible {
                 union.add(limits[i].y.lowerBound); union.add(limits[i].y.upperBound)
             }
             if !union.isEmpty {

@@ -48,7 +48,8 @@ public struct PeakFitMap: Sendable {
     }
 }
 
-/// Fits Gaussians to every pixel of a spectrum image in parallel (`DispatchQueue.concurrentPerform`).
+/// Fits Gaussians to every pixel of a spectrum image in parallel (`DispatchQueue.concurrentPerform`). A pixel whose
+/// spectrum equals its predecessor's bit for bit takes its fit (the same input gives the same fit).
 ///
 ///     let maps = try fitGaussians(si, peaks: [528, 535], window: 524...545, background: .linear)
 ///
@@ -78,7 +79,20 @@ public func fitGaussians(_ si: SpectrumImage, peaks: [Double], window: ClosedRan
                             if cancelled.value { return }
                             if let isCancelled, isCancelled() { cancelled.set(); return }
                             for pixel in (b * block)..<min((b + 1) * block, pixels) {
-                                let r = fitter.fit(data.baseAddress! + pixel * channels)
+                                let spectrum = data.baseAddress! + pixel * channels
+                                // A pixel equal to the one before (every pixel of a block-mean ground truth)
+                                // has the same fit: copy it.
+                                if pixel > b * block, memcmp(spectrum, spectrum - channels,
+                                                             channels * MemoryLayout<Float>.stride) == 0 {
+                                    for j in 0..<m {
+                                        vp[j * pixels + pixel] = vp[j * pixels + pixel - 1]
+                                        ep[j * pixels + pixel] = ep[j * pixels + pixel - 1]
+                                    }
+                                    xp[pixel] = xp[pixel - 1]
+                                    sp[pixel] = sp[pixel - 1]
+                                    continue
+                                }
+                                let r = fitter.fit(spectrum)
                                 for j in 0..<m {
                                     vp[j * pixels + pixel] = r.success ? r.parameters[j] : .nan
                                     ep[j * pixels + pixel] = r.uncertainties[j]

@@ -117,15 +117,30 @@ extension Spectrum {
 }
 
 extension SpectrumImage {
-    /// One background fit per pixel, row-major, on the channels in `window` (eV, inclusive).
+    /// One background fit per pixel, row-major, on the channels in `window` (eV, inclusive). Blocks of pixels are
+    /// fitted in parallel; each pixel's fit is the same as fitting it alone.
     public func fitBackground(_ model: BackgroundModel, in window: ClosedRange<Double>) throws -> [PowerLawFit] {
         let range = try energy.windowChannels(window)
         let energies = range.map { energy.value(at: $0) }
-        return try (0..<pixelCount).map { p in
-            let base = p * channels
-            return try PowerLawFit.fit(energies: energies, values: range.map { Double(data[base + $0]) },
-                                       window: window)
+        let pixels = pixelCount, ch = channels, block = 256
+        guard pixels > block else {
+            return try (0..<pixels).map { p in
+                try PowerLawFit.fit(energies: energies, values: range.map { Double(data[p * ch + $0]) }, window: window)
+            }
         }
+        var results = [Result<PowerLawFit, Error>?](repeating: nil, count: pixels)
+        data.withUnsafeBufferPointer { d in
+            results.withUnsafeMutableBufferPointer { out in
+                let (source, target) = (d.baseAddress!, out.baseAddress!)
+                DispatchQueue.concurrentPerform(iterations: (pixels + block - 1) / block) { b in
+                    for p in (b * block)..<min((b + 1) * block, pixels) {
+                        let values = range.map { Double(source[p * ch + $0]) }
+                        target[p] = Result { try PowerLawFit.fit(energies: energies, values: values, window: window) }
+                    }
+                }
+            }
+        }
+        return try results.map { try $0!.get() }
     }
 
     /// Every pixel minus its own fitted background (`fits` from `fitBackground`, one per pixel). Channels at

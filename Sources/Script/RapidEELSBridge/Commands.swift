@@ -34,6 +34,7 @@ public enum RapidEELSCommands {
         registerAnalysis(r)
         registerPlots(r)
         registerNavigator(r)
+        registerFigureCommands(r)
     }
 
     static func image(_ args: Arguments, _ i: Int) throws -> SpectrumImageObject {
@@ -402,9 +403,15 @@ public enum RapidEELSCommands {
             CommandParameter(nil, "Spectrum, SpectrumImage or an array of them; or a PeakFit, PeakFitMap, "
                 + "Classification or Image"),
             CommandParameter("labels", "[String]", default: "[]"), CommandParameter("title", "String", default: "\"\""),
+            CommandParameter("colors", "[String]", default: "[]", doc: "one per series: blue, orange, green, red, "
+                + "purple, gray, black, cyan ... or \"#rrggbb\"; missing ones take the colour cycle"),
+            CommandParameter("styles", "[String]", default: "[]", doc: "one per series: solid, dashed, dotted, dashDot"),
+            CommandParameter("yLabel", "String", default: "\"Counts\""),
         ], returns: "Figure", doc: "Spectra on one energy axis (a spectrum image is drawn as its mean spectrum); a fit as "
             + "data, model and components; a fit map as one calibrated map per parameter; a map as an image.",
-           example: "plot([si[0, 0], si.mean()], labels: [\"one pixel\", \"mean\"])") { args, _ in
+           example: "plot([si[0, 0], si.mean()], labels: [\"one pixel\", \"mean\"])\n"
+            + "plot([truth[4, 319], clean[4, 319]], labels: [\"1 FPS\", \"AEC\"], colors: [\"gray\", \"blue\"], "
+            + "styles: [\"dashed\", \"solid\"])") { args, _ in
             if let figure = try plotFigure(of: try args.value(0)) { return .object(figure) }  // HyperSpyFiles.swift
             var items: [Value]
             if case .array(let a) = try args.value(0) { items = a } else { items = [try args.value(0)] }
@@ -426,22 +433,35 @@ public enum RapidEELSCommands {
                 }
             }
             let title = try args.string(2, default: "")
-            let figure = try Figures.spectra(series, title: title.isEmpty ? nil : title)
-            return .object(FigureObject(svg: figure.svg(), text: "Figure(\(series.count) spectra"
+            let figure = try Figures.spectra(series, styles: try seriesStyles(args, colors: 3, styles: 4),
+                                             title: title.isEmpty ? nil : title,
+                                             yLabel: try args.string(5, default: "Counts"))
+            return .object(FigureObject(figure, text: "Figure(\(series.count) spectra"
                 + (title.isEmpty ? "" : ", \"\(title)\"") + ")"))
         })
         r.register(Command(name: "plotMeanStd", parameters: [
             CommandParameter(nil, "[SpectrumImage]"), CommandParameter("labels", "[String]", default: "[]"),
             CommandParameter("title", "String", default: "\"\""),
-        ], returns: "Figure", doc: "Mean ± one standard deviation over the pixels of each image (paper Fig. 6).",
-           example: "plotMeanStd([denoised, truth], labels: [\"AEC\", \"1 FPS\"])") { args, _ in
+            CommandParameter("truth", "SpectrumImage or [SpectrumImage]", default: "none", doc: "drawn over the "
+                + "bands as grey dashed mean lines, as the paper's ground truth"),
+            CommandParameter("colors", "[String]", default: "[]", doc: "one per image (see plot)"),
+            CommandParameter("truthLabel", "String", default: "\"ground truth\""),
+        ], returns: "Figure", doc: "Mean ± one standard deviation over the pixels of each image (paper Fig. 6), with "
+            + "optional ground truth drawn grey and dashed.",
+           example: "plotMeanStd([denoised, truth], labels: [\"AEC\", \"1 FPS\"])\n"
+            + "plotMeanStd(clean[0..<10, 280..<320], labels: [\"AEC\"], truth: truth[0..<10, 280..<320])") { args, _ in
             let sis = try images(try args.value(0))
             var labels: [String] = []
             if let v = args[1], case .array(let a) = v { labels = a.map { $0.description } }
             let sets = sis.enumerated().map { ($0.element.image, $0.offset < labels.count ? labels[$0.offset] : $0.element.name) }
             let title = try args.string(2, default: "")
-            let figure = try Figures.meanStd(sets, title: title.isEmpty ? nil : title)
-            return .object(FigureObject(svg: figure.svg(), text: "Figure(mean ± std of \(sets.count) images)"))
+            let truthLabel = try args.string(5, default: "ground truth")
+            let truth = try args[3].map { try images($0) }?.enumerated().map {
+                ($0.element.image, $0.offset == 0 ? truthLabel : "")
+            } ?? []
+            let colors = try seriesStyles(args, colors: 4, styles: nil).compactMap(\.color)
+            let figure = try Figures.meanStd(sets, truth: truth, colors: colors, title: title.isEmpty ? nil : title)
+            return .object(FigureObject(figure, text: "Figure(mean ± std of \(sets.count) images)"))
         })
         r.register(Command(name: "bars", parameters: [
             CommandParameter(nil, "[String: [Double]]", doc: "series name -> one value per category"),
@@ -459,7 +479,7 @@ public enum RapidEELSCommands {
             let title = try args.string(3, default: "")
             let figure = try Figures.bars(categories: categories, series: series, title: title.isEmpty ? nil : title,
                                           yLabel: try args.string(2, default: ""))
-            return .object(FigureObject(svg: figure.svg(), text: "Figure(bars: \(series.count) series x \(categories.count) categories)"))
+            return .object(FigureObject(figure, text: "Figure(bars: \(series.count) series x \(categories.count) categories)"))
         })
         r.register(Command(name: "scatter", parameters: [
             CommandParameter("x", "[Double]"), CommandParameter("y", "[Double]"),
@@ -474,7 +494,7 @@ public enum RapidEELSCommands {
             let figure = try Figures.embedding(points, labels: labels.count == x.count ? labels : [Int](repeating: 0, count: x.count),
                                                thick: [Bool](repeating: false, count: x.count),
                                                title: try args.string(3, default: ""))
-            return .object(FigureObject(svg: figure.svg(), text: "Figure(scatter of \(x.count) points)"))
+            return .object(FigureObject(figure, text: "Figure(scatter of \(x.count) points)"))
         })
         r.register(Command(name: "table", parameters: [CommandParameter(nil, "[[Any]]"),
                                                        CommandParameter("headers", "[String]"),

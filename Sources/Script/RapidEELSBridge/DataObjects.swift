@@ -1,6 +1,7 @@
 import EELS
 import Foundation
 import RapidEELS
+import SVGPlot
 
 /// Formats a number for tables.
 func fmt(_ x: Double, _ digits: Int = 4) -> String {
@@ -290,7 +291,10 @@ final class SpectrumImageObject: ScriptObject {
 final class FigureObject: ScriptObject {
     let svg: String
     let text: String
-    init(svg: String, text: String) { self.svg = svg; self.text = text }
+    /// The figure itself, where it was drawn by SVGPlot here, so `grid` can compose its panels with others.
+    let figure: Figure?
+    init(svg: String, text: String) { self.svg = svg; self.text = text; figure = nil }
+    init(_ figure: Figure, text: String) { self.figure = figure; svg = figure.svg(); self.text = text }
     var typeName: String { "Figure" }
     var summary: String { text }
     var methodNames: [String] { ["save"] }
