@@ -10,13 +10,13 @@ import RapidEELS
 //
 // Usage: calibration-bench [--scale 0.25] [--sim-seed 1] [--seed 42] [--ae-epochs 60] [--clf-epochs 500]
 //        [--kappa K] [--dose D] [--conversion C] [--residual R] [--variability calibrated|broad|low|none]
-//        [--noise poisson|gaussian|none] [--model FILE]
+//        [--noise resampled|poisson|gaussian|none] [--diagnose 1] [--save-models DIR] [--model FILE]
 // --model FILE: load the denoiser from FILE when it exists (no autoencoder training), otherwise train and save it
 // there; the head is always trained afresh (seconds), so simulator settings can be explored on one encoder.
 // Simulator options left out keep the simulator's defaults (the calibrated values).
 setvbuf(stdout, nil, _IOLBF, 0)
 var settings: [String: String] = [
-    "scale": "0.25", "sim-seed": "1", "seed": "42", "ae-epochs": "60", "clf-epochs": "500", "noise": "poisson",
+    "scale": "0.25", "sim-seed": "1", "seed": "42", "ae-epochs": "60", "clf-epochs": "500", "noise": "resampled",
     "variability": "calibrated", "diagnose": "0",
 ]
 let optional = ["kappa", "dose", "conversion", "residual", "model", "save-models"]

@@ -77,7 +77,7 @@ public final class Denoiser {
     /// - Throws: `CancellationError` when `isCancelled` turns true (the best weights so far stay),
     ///   `RapidEELSError` for data off the model's axis, `NeuralError` for non-finite losses.
     @discardableResult
-    public func train(on dataset: Dataset, epochs: Int, batchSize: Int = 512, noise: TrainingNoise = .poisson,
+    public func train(on dataset: Dataset, epochs: Int, batchSize: Int = 512, noise: TrainingNoise = .resampled,
                       seed: UInt64 = 0, validationSplit: Double = 0, progress: ((TrainingProgress) -> Void)? = nil,
                       isCancelled: @escaping () -> Bool = { false }) throws -> TrainingHistory {
         guard !dataset.items.isEmpty else { throw RapidEELSError.value("the training set has no spectrum images") }

@@ -165,7 +165,9 @@ public enum RapidEELSCommands {
             CommandParameter("on", "Dataset", doc: "its training images are used"),
             CommandParameter("epochs", "Int", default: "500"),
             CommandParameter("batchSize", "Int", default: "512"),
-            CommandParameter("noise", "Noise", default: ".poisson", doc: ".poisson (the paper's text), .released "
+            CommandParameter("noise", "Noise", default: ".resampled", doc: ".resampled (the paper's Poisson noise as "
+                + "fresh Poisson draws of each pixel's expected counts, its block mean), .poisson (Poisson draws on top of "
+                + "the measured counts, doubling their variance), .released "
                 + "(Gaussian σ 0.4 twice, the released code), .gaussian, .resampled (each pixel redrawn from its block's mean "
                 + "counts), .none; drawn afresh every epoch"),
             CommandParameter("seed", "Int", default: "%seed"),
@@ -179,7 +181,7 @@ public enum RapidEELSCommands {
             let model = try args.object(0, as: DenoiserObject.self, named: "Autoencoder")
             let data = try args.object(1, as: DatasetObject.self, named: "Dataset")
             let noiseName = try args.symbol(4, allowed: ["poisson", "released", "gaussian", "resampled", "none"],
-                                          default: "poisson")
+                                          default: "resampled")
             let noise: TrainingNoise = noiseName == "poisson" ? .poisson : noiseName == "none" ? .none
                 : noiseName == "gaussian" ? .gaussian(sigma: 0.4) : noiseName == "resampled" ? .resampled : .released
             do {

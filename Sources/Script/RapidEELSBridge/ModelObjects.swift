@@ -43,11 +43,14 @@ final class DenoiserObject: ScriptObject {
     var summary: String {
         "Autoencoder(\(denoiser.autoencoder.parameterCount) parameters, latent \(denoiser.autoencoder.latentSize), "
             + "\(denoiser.method.summary), "
-            + (denoiser.isTrained ? "trained on \(denoiser.trainingSpectra) spectra" : "untrained") + ")"
+            + (!denoiser.isTrained ? "untrained" : denoiser.trainingSpectra > 0
+                ? "trained on \(denoiser.trainingSpectra) spectra" : "loaded") + ")"
+            + (denoiser.autoencoder.metadata["trained"].map { "\ntrained: " + $0 } ?? "")
     }
-    var memberNames: [String] { ["parameterCount", "isTrained", "history", "method", "latent"] }
+    var memberNames: [String] { ["parameterCount", "isTrained", "history", "method", "latent", "trained"] }
     func member(_ name: String) throws -> Value? {
         switch name {
+        case "trained": return denoiser.autoencoder.metadata["trained"].map { .string($0) } ?? .none
         case "method": return .object(MethodObject(denoiser.method))
         case "latent": return .int(denoiser.autoencoder.latentSize)
         case "parameterCount": return .int(denoiser.autoencoder.parameterCount)
@@ -81,10 +84,12 @@ final class ClassifierObject: ScriptObject {
     var typeName: String { "Classifier" }
     var summary: String { "Classifier(frozen encoder -> latent \(classifier.network.latentSize) -> Dense "
         + "\(classifier.classNames.count) softmax; classes: " + classifier.classNames.joined(separator: ", ")
-        + "; \(classifier.method.summary))" }
-    var memberNames: [String] { ["classes", "history", "method"] }
+        + "; \(classifier.method.summary))"
+        + (classifier.network.metadata["trained"].map { "\ntrained: " + $0 } ?? "") }
+    var memberNames: [String] { ["classes", "history", "method", "trained"] }
     func member(_ name: String) throws -> Value? {
         switch name {
+        case "trained": return classifier.network.metadata["trained"].map { .string($0) } ?? .none
         case "method": return .object(MethodObject(classifier.method))
         case "classes": return .array(classifier.classNames.map { .string($0) })
         case "history": return classifier.history.map { .object(HistoryObject($0, title: "classifier loss")) } ?? .none
