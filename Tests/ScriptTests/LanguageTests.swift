@@ -118,7 +118,7 @@ final class LanguageTests: XCTestCase {
         _ = interpreter.execute("%threads 1")
         XCTAssertEqual(interpreter.settings.threads, 1)
         _ = interpreter.execute("%help")
-        XCTAssertTrue(out.stdout.contains("denoise(_: SpectrumImage, with: Autoencoder) -> SpectrumImage"))
+        XCTAssertTrue(out.stdout.contains("denoise(_: SpectrumImage, with: Autoencoder, window: [Int] = [1, 1]) -> SpectrumImage"))
     }
 
     func testInterruptStopsLoopsAndKeepsVariables() {
@@ -165,7 +165,7 @@ final class LanguageTests: XCTestCase {
     func testHelpReadsTheRegistry() {
         let out = OutputCapture()
         _ = run("help(denoise)", out)
-        XCTAssertTrue(out.stdout.hasPrefix("denoise(_: SpectrumImage, with: Autoencoder) -> SpectrumImage"), out.stdout)
+        XCTAssertTrue(out.stdout.hasPrefix("denoise(_: SpectrumImage, with: Autoencoder, window: [Int] = [1, 1]) -> SpectrumImage"), out.stdout)
         XCTAssertTrue(out.stdout.contains("Example:"))
     }
 
