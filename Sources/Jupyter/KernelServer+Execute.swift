@@ -15,13 +15,15 @@ extension KernelServer {
         if !silent { publish("execute_input", ["code": .string(code), "execution_count": .int(count)], parent: request) }
 
         let output = CellOutput(server: self, parent: request, allowsStdin: allowStdin)
+        let cancellation = beginCancellableRequest()
+        defer { endCancellableRequest() }
         var payload: [JSON] = []
         let outcome: ExecuteOutcome
         if let page = pageRequest(in: code) {
             outcome = page.outcome
             if let data = page.data { payload.append(["source": "page", "data": JSON(bundle: data), "start": 0]) }
         } else {
-            outcome = interpreter.execute(code, output: output)
+            outcome = interpreter.execute(code, output: output, cancellation: cancellation)
         }
         if storeHistory { history.append(code) }
 
@@ -32,7 +34,7 @@ extension KernelServer {
                                            "metadata": .emptyObject], parent: request)
                 if storeHistory, let text = bundle["text/plain"] { history.setOutput(text, line: history.lastLine) }
             }
-            let expressions = evaluateUserExpressions(content["user_expressions"])
+            let expressions = evaluateUserExpressions(content["user_expressions"], cancellation: cancellation)
             reply(request, on: .shell, ["status": "ok", "execution_count": .int(count), "payload": .array(payload),
                                         "user_expressions": expressions])
         case .failure(let ename, let evalue, let traceback):
@@ -66,11 +68,11 @@ extension KernelServer {
         }
     }
 
-    private func evaluateUserExpressions(_ expressions: JSON?) -> JSON {
+    private func evaluateUserExpressions(_ expressions: JSON?, cancellation: CancellationToken) -> JSON {
         guard let expressions = expressions?.objectValue else { return .emptyObject }
         var results: [String: JSON] = [:]
         for (name, expression) in expressions {
-            switch interpreter.evaluate(expression: expression.stringValue ?? "") {
+            switch interpreter.evaluate(expression: expression.stringValue ?? "", cancellation: cancellation) {
             case .success(let bundle):
                 results[name] = ["status": "ok", "data": JSON(bundle: bundle ?? ["text/plain": ""]),
                                  "metadata": .emptyObject]

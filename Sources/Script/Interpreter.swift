@@ -85,15 +85,30 @@ public struct Completion: Equatable, Sendable {
     }
 }
 
-/// A thread-safe cancellation flag. The host calls `request()` on interrupt; the interpreter and every long
-/// operation poll `isCancelled` and stop with an Interrupted error. `execute` resets it when a cell starts.
+/// A thread-safe cancellation flag, one per cell: the host makes a fresh one for each `execute` and calls
+/// `request()` on interrupt; the interpreter and every long operation poll `isCancelled` and stop with an
+/// Interrupted error. Nothing resets it, so an interrupt landing as a cell starts is never lost.
+///
+///     let stop = Cancellation()
+///     DispatchQueue.global().asyncAfter(deadline: .now() + 1) { stop.request() }
+///     interpreter.execute("while true {}", cancellation: stop)   // Interrupted after about a second
 public final class Cancellation: @unchecked Sendable {
     private let lock = NSLock()
     private var flag = false
+    private let source: (@Sendable () -> Bool)?
 
-    public init() {}
+    public init() { source = nil }
+
+    /// A flag that is also set whenever `source` returns true (a host's own token, e.g. the kernel's).
+    public init(polling source: @escaping @Sendable () -> Bool) { self.source = source }
 
     public func request() { lock.lock(); flag = true; lock.unlock() }
-    public func reset() { lock.lock(); flag = false; lock.unlock() }
-    public var isCancelled: Bool { lock.lock(); defer { lock.unlock() }; return flag }
+    public var isCancelled: Bool {
+        lock.lock(); let set = flag; lock.unlock()
+        return set || (source?() ?? false)
+    }
 }
+
+/// The current thread's stack size in bytes as Foundation set it (`Thread.stackSize`; the default for threads
+/// Foundation did not start with a size).
+func currentThreadStackSize() -> Int { Thread.current.stackSize }

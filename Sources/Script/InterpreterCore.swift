@@ -8,10 +8,9 @@ public struct ScriptSettings {
     public var device: String = "auto"
 }
 
-/// Hooks the host module installs so magics reach native code (`%seed`, `%threads`, `%device`).
+/// Hooks the host module installs so magics reach native code (`%device`; `%seed` and `%threads` only change
+/// `settings`, which commands read).
 public struct ScriptHooks {
-    public var seed: ((UInt64) -> Void)?
-    public var threads: ((Int) throws -> Void)?
     /// Returns the line to print (e.g. "device: cpu (no CUDA driver)").
     public var device: ((String) throws -> String)?
     public init() {}
@@ -23,7 +22,8 @@ public struct ScriptHooks {
 ///     if case .success(let bundle) = interpreter.execute("let x = 21\nx * 2") { print(bundle?["text/plain"]) }
 public final class Interpreter {
     public let output: ScriptOutput
-    public let cancellation = Cancellation()
+    /// The running cell's stop flag: the one given to `execute`, a fresh one per cell (never reset).
+    public var cancellation: Cancellation { interruptPoll.cancellation }
     /// Jupyter widget models opened by this interpreter's commands (`navigate`); the kernel routes comms here.
     public private(set) lazy var widgets = WidgetManager(output: output)
     /// Every command; register more with `registry.register(...)`.
@@ -38,8 +38,9 @@ public final class Interpreter {
     var globals = Environment(parent: nil)
     /// Bumped whenever a global's binding is replaced (redeclared, `%reset`), invalidating cached lookups.
     let globalsGeneration = Generation()
-    /// Ticked by every loop iteration and call; polls `cancellation`.
-    lazy var interruptPoll = InterruptPoll(cancellation)
+    /// Ticked by every loop iteration and call; polls the running cell's `cancellation` (compiled code keeps
+    /// this one object, so functions defined in an earlier cell poll the current cell's flag).
+    let interruptPoll = InterruptPoll(Cancellation())
     var lastValue: Value?
     var cellDeclared: Set<String> = []
     var callDepth = 0
@@ -119,19 +120,26 @@ public final class Interpreter {
 
     // MARK: - Executing cells
 
-    /// Runs a cell: parsed whole first (a syntax error runs nothing), then executed on a thread with a large
-    /// stack. The last expression statement's value is the result unless a trailing `;` suppresses it.
-    public func execute(_ code: String) -> ExecutionResult {
-        cancellation.reset()
+    /// The stack a cell needs (512 MiB: deep recursion in cells must not overflow). A host that runs cells on a
+    /// thread with this stack (the kernel's executor, `rapideels-kernel run`) runs them in place; on any other
+    /// thread each call runs on a thread of its own with this stack.
+    public static let requiredStackSize = 512 << 20
+
+    /// Runs a cell: parsed whole first (a syntax error runs nothing), then executed. The last expression
+    /// statement's value is the result unless a trailing `;` suppresses it. The cell stops with an Interrupted
+    /// error once `cancellation` is requested (pass the host's flag; the default is a fresh one).
+    public func execute(_ code: String, cancellation: Cancellation = Cancellation()) -> ExecutionResult {
+        interruptPoll.cancellation = cancellation
         var result: ExecutionResult = .success(nil)
-        runOnLargeStack { result = self.executeNow(code) }
+        onLargeStack { result = self.executeNow(code) }
         return result
     }
 
     /// Evaluates one expression for user_expressions; returns its display bundle.
-    public func evaluate(expression: String) -> ExecutionResult {
+    public func evaluate(expression: String, cancellation: Cancellation = Cancellation()) -> ExecutionResult {
+        interruptPoll.cancellation = cancellation
         var result: ExecutionResult = .success(nil)
-        runOnLargeStack {
+        onLargeStack {
             do {
                 var lexer = Lexer(expression)
                 var parser = Parser(tokens: try lexer.tokenize())
@@ -150,13 +158,18 @@ public final class Interpreter {
         return result
     }
 
-    private func runOnLargeStack(_ body: @escaping () -> Void) {
+    /// Runs `body` here when this thread's stack is `requiredStackSize`, else on a thread with that stack.
+    private func onLargeStack(_ body: @escaping () -> Void) {
+        if currentThreadStackSize() >= Self.requiredStackSize {
+            body()
+            return
+        }
         let done = DispatchSemaphore(value: 0)
         let thread = Thread {
             body()
             done.signal()
         }
-        thread.stackSize = 512 << 20
+        thread.stackSize = Self.requiredStackSize
         thread.start()
         done.wait()
     }
@@ -280,14 +293,12 @@ public final class Interpreter {
                                   location: location)
             }
             settings.seed = seed
-            hooks.seed?(seed)
             output.stream(.stdout, "seed: \(seed)\n")
         case "%threads":
             guard let argument, let n = Int(argument), n >= 1, n <= 256 else {
                 throw ScriptError(kind: "ValueError", message: "%threads needs a number of threads from 1 to 256",
                                   location: location)
             }
-            try hooks.threads?(n)
             settings.threads = n
             output.stream(.stdout, "threads: \(n)\n")
         case "%device":
