@@ -11,7 +11,7 @@ final class PaperPipelineTests: XCTestCase {
     /// 490-590 eV at 0.125 eV (800 channels), `rows` x `columns` pixels. Pixel p is `a_p E^-3` plus, in the
     /// second 40-column block, a Gaussian at 540 eV (sigma 2 eV; below 1e-7 of its height inside 498-528 eV).
     static func powerLawImage(rows: Int = 10, columns: Int = 80) -> SpectrumImage {
-        let axis = EnergyAxis(offset: 490, scale: 0.125, size: 800)
+        let axis = UniformAxis(offset: 490, scale: 0.125, size: 800)
         var data: [Float] = []
         for p in 0..<(rows * columns) {
             let amplitude = 2e10 * (1 + 0.01 * Double(p % 17))
@@ -27,7 +27,7 @@ final class PaperPipelineTests: XCTestCase {
     func testInputsAreRawCountsSummedInPairsFrom520eV() throws {
         let si = Self.powerLawImage(rows: 2, columns: 3)
         let x = try PaperMethod().inputs(si)
-        XCTAssertEqual(x.energy, EnergyAxis(offset: 520, scale: 0.25, size: 240))
+        XCTAssertEqual(x.energy, UniformAxis(offset: 520, scale: 0.25, size: 240))
         XCTAssertEqual(x.rows, 2)
         XCTAssertEqual(x.columns, 3)
         let first = 240   // (520 - 490) / 0.125: the raw channel at 520 eV
@@ -40,11 +40,11 @@ final class PaperPipelineTests: XCTestCase {
     }
 
     func testInputsRefuseDataOffTheModelsAxis() throws {
-        let tenth = SpectrumImage(rows: 1, columns: 1, energy: EnergyAxis(offset: 500, scale: 0.1, size: 900))
+        let tenth = SpectrumImage(rows: 1, columns: 1, energy: UniformAxis(offset: 500, scale: 0.1, size: 900))
         XCTAssertThrowsError(try PaperMethod().inputs(tenth)) {
             XCTAssertTrue("\($0)".contains("dispersion is 0.1 eV/channel"), "\($0)")
         }
-        let short = SpectrumImage(rows: 1, columns: 1, energy: EnergyAxis(offset: 530, scale: 0.125, size: 800))
+        let short = SpectrumImage(rows: 1, columns: 1, energy: UniformAxis(offset: 530, scale: 0.125, size: 800))
         XCTAssertThrowsError(try PaperMethod().inputs(short)) {
             XCTAssertTrue("\($0)".contains("the model needs 520.00-580.00 eV"), "\($0)")
         }
@@ -53,7 +53,7 @@ final class PaperPipelineTests: XCTestCase {
     func testTargetsAreBlockMeansWithThePowerLawRemoved() throws {
         let si = Self.powerLawImage()
         let y = try PaperMethod().targets(si)
-        XCTAssertEqual(y.energy, EnergyAxis(offset: 520, scale: 0.25, size: 240))
+        XCTAssertEqual(y.energy, UniformAxis(offset: 520, scale: 0.25, size: 240))
         XCTAssertEqual(y.pixelCount, 800)
         // Every pixel of a block shares its target; the first block is a pure power law, so nothing remains.
         for p in [1, 39, 80 * 9 + 5] {
@@ -90,7 +90,7 @@ final class PaperPipelineTests: XCTestCase {
         }
         let (denoiser, full) = try trainedDenoiser()
         var si = try full.slice(rows: 0..<3, columns: 38..<43)
-        si.columnAxis = EnergyAxis(offset: 10, scale: 1.99, size: 5, units: "nm", name: "x")
+        si.columnAxis = UniformAxis(offset: 10, scale: 1.99, size: 5, units: "nm", name: "x")
         let clean = try denoiser.denoise(si)
         XCTAssertEqual(clean.rows, 3)
         XCTAssertEqual(clean.columns, 5)

@@ -63,7 +63,7 @@ final class ImageObject: ScriptObject {
 }
 
 /// ", 1.992 x 1.992 nm/px" for calibrated spatial axes (nm below a micrometre), "" for pixel axes.
-func pixelSizeText(_ rowAxis: EnergyAxis, _ columnAxis: EnergyAxis) -> String {
+func pixelSizeText(_ rowAxis: UniformAxis, _ columnAxis: UniformAxis) -> String {
     let y = MapAxis(rowAxis).axis, x = MapAxis(columnAxis).axis
     guard !x.units.isEmpty, x.units != "px" else { return "" }
     return ", \(fmt(y.scale)) x \(fmt(x.scale)) \(x.units)/px"
