@@ -103,7 +103,7 @@ final class InterruptPoll {
     @inline(__always) func tick(_ location: SourceLocation) throws {
         ticks &+= 1
         if ticks & 511 == 0, cancellation.isCancelled {
-            throw ScriptError(kind: "Interrupted", message: "interrupted by the user", location: location)
+            throw ScriptError(kind: .interrupted, message: "interrupted by the user", location: location)
         }
     }
 }

@@ -105,14 +105,14 @@ public final class Interpreter {
             }
             if let m = o.method(name) {
                 if m.parameters.allSatisfy({ $0.isOptional }) {
-                    throw ScriptError(kind: "TypeError", message: "'\(name)' is a method of \(o.typeName): call it "
+                    throw ScriptError(kind: .type, message: "'\(name)' is a method of \(o.typeName): call it "
                         + "as .\(name)()", location: location)
                 }
                 return .function(Function(.native(m, receiver: base)))
             }
             var message = "\(o.typeName) has no member '\(name)'"
             if let hint = didYouMean(name, o.memberNames + o.methodNames) { message += "; " + hint }
-            throw ScriptError(kind: "AttributeError", message: message, location: location)
+            throw ScriptError(kind: .attribute, message: message, location: location)
         }
         if let v = try Builtins.property(self, base, name, at: location) { return v }
         throw Builtins.noMember(base, name, location)
@@ -145,14 +145,14 @@ public final class Interpreter {
                 var parser = Parser(tokens: try lexer.tokenize())
                 let program = try parser.program()
                 guard program.statements.count == 1, case .expression(let e) = program.statements[0] else {
-                    throw ScriptError(kind: "SyntaxError", message: "expected one expression")
+                    throw ScriptError(kind: .syntax, message: "expected one expression")
                 }
                 result = .success(try self.evaluateTopLevel(e).mimeBundle)
             } catch var e as ScriptError {
                 e.render(source: expression)
                 result = .failure(e)
             } catch {
-                result = .failure(ScriptError(kind: "RuntimeError", message: "\(error)"))
+                result = .failure(ScriptError(kind: .runtime, message: "\(error)"))
             }
         }
         return result
@@ -262,7 +262,7 @@ public final class Interpreter {
         switch name {
         case "%time":
             guard let program else {
-                throw ScriptError(kind: "SyntaxError", message: "%time needs a statement: %time train(...)",
+                throw ScriptError(kind: .syntax, message: "%time needs a statement: %time train(...)",
                                   location: location)
             }
             let start = DispatchTime.now().uptimeNanoseconds
@@ -289,21 +289,21 @@ public final class Interpreter {
             output.stream(.stdout, "all variables removed\n")
         case "%seed":
             guard let argument, let seed = UInt64(argument) else {
-                throw ScriptError(kind: "ValueError", message: "%seed needs a non-negative integer: %seed 42",
+                throw ScriptError(kind: .value, message: "%seed needs a non-negative integer: %seed 42",
                                   location: location)
             }
             settings.seed = seed
             output.stream(.stdout, "seed: \(seed)\n")
         case "%threads":
             guard let argument, let n = Int(argument), n >= 1, n <= 256 else {
-                throw ScriptError(kind: "ValueError", message: "%threads needs a number of threads from 1 to 256",
+                throw ScriptError(kind: .value, message: "%threads needs a number of threads from 1 to 256",
                                   location: location)
             }
             settings.threads = n
             output.stream(.stdout, "threads: \(n)\n")
         case "%device":
             guard let argument, ["cpu", "cuda", "auto"].contains(argument) else {
-                throw ScriptError(kind: "ValueError", message: "%device needs cpu, cuda or auto", location: location)
+                throw ScriptError(kind: .value, message: "%device needs cpu, cuda or auto", location: location)
             }
             let line = try hooks.device?(argument) ?? "device: \(argument)"
             settings.device = argument
@@ -311,7 +311,7 @@ public final class Interpreter {
         case "%memory":
             if let argument {
                 guard let mb = Int(argument), mb >= 16 else {
-                    throw ScriptError(kind: "ValueError", message: "%memory needs a budget in MB, at least 16: "
+                    throw ScriptError(kind: .value, message: "%memory needs a budget in MB, at least 16: "
                         + "%memory 4096", location: location)
                 }
                 memory.limitBytes = mb << 20
@@ -326,7 +326,7 @@ public final class Interpreter {
             if let hint = didYouMean(name, known) { message += "; " + hint } else {
                 message += "; the magics are " + known.joined(separator: ", ")
             }
-            throw ScriptError(kind: "SyntaxError", message: message, location: location)
+            throw ScriptError(kind: .syntax, message: message, location: location)
         }
     }
 
