@@ -38,6 +38,9 @@ extension KernelServer {
             reply(request, on: .shell, ["status": "ok", "execution_count": .int(count), "payload": .array(payload),
                                         "user_expressions": expressions])
         case .failure(let ename, let evalue, let traceback):
+            // stop_on_error aborts what was queued when the cell failed, taken before the reply goes out: a
+            // request the client sends after reading the reply is not aborted.
+            let aborted = stopOnError ? takeQueuedCells() : []
             let error: JSON = ["ename": .string(ename), "evalue": .string(evalue),
                                "traceback": .array(traceback.map { .string($0) })]
             if !silent { publish("error", error, parent: request) }
@@ -47,16 +50,21 @@ extension KernelServer {
             replyContent["user_expressions"] = .emptyObject
             replyContent["payload"] = []
             reply(request, on: .shell, replyContent)
-            if stopOnError { abortQueuedCells(after: ename) }
+            abort(aborted, after: ename)
         }
     }
 
-    /// Answers every execute_request already queued with an aborted error (stop_on_error).
-    private func abortQueuedCells(after ename: String) {
+    /// Takes every execute_request queued now out of the queue (stop_on_error aborts them).
+    private func takeQueuedCells() -> [JupyterMessage] {
         queue.lock()
-        let aborted = pending.filter { $0.messageType == "execute_request" }
+        let queued = pending.filter { $0.messageType == "execute_request" }
         pending.removeAll { $0.messageType == "execute_request" }
         queue.unlock()
+        return queued
+    }
+
+    /// Answers each of `aborted` with an aborted error (stop_on_error).
+    private func abort(_ aborted: [JupyterMessage], after ename: String) {
         for request in aborted {
             publish("status", ["execution_state": "busy"], parent: request)
             let evalue = "not run: an earlier cell failed with \(ename)"
