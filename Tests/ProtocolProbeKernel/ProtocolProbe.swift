@@ -1,7 +1,7 @@
 import Foundation
 import Jupyter
 
-/// A test double for the protocol layer, behind the hidden `--protocol-probe` flag: each cell line is one probe
+/// A test double for the protocol layer, served by `protocol-probe-kernel`: each cell line is one probe
 /// instruction, so that integration tests can exercise interrupts, busy heartbeats, streaming, native output
 /// capture and stdin without depending on the cell language. It is not a language and users never see it.
 ///
