@@ -32,6 +32,7 @@ swift-test: deps
 	swift test $(SWIFT_FLAGS)
 
 integration-test: kernel
+	swift build $(SWIFT_FLAGS) --product protocol-probe-kernel
 	$(PY) -m pytest -q integration
 
 fuzz-short: build

@@ -63,6 +63,8 @@ let package = Package(
 
         // MARK: - Tests
         .target(name: "TestSupport", path: "Sources/TestSupport"),
+        // integration/test_execution.py: the Jupyter module serving a test double instead of the language.
+        .executableTarget(name: "protocol-probe-kernel", dependencies: ["Jupyter"], path: "Tests/ProtocolProbeKernel"),
         .testTarget(name: "JupyterTests", dependencies: ["Jupyter", "TestSupport"]),
         .testTarget(name: "ScriptTests", dependencies: ["Script", "TestSupport"]),
         .testTarget(name: "NeuralCoreTests", dependencies: ["NeuralCore", "TestSupport"]),

@@ -2,6 +2,7 @@
 stdout, stop_on_error, stdin, and the capture of native stdout (pipe + dup2)."""
 import json
 import os
+import pathlib
 import signal
 import time
 
@@ -156,9 +157,14 @@ def test_user_expressions_and_silent(kernel):
 
 @pytest.fixture()
 def probe_kernel(tmp_path, monkeypatch):
-    """The kernel binary with its protocol probe (a test double standing in for the language)."""
+    """The protocol probe kernel (the Jupyter module serving a test double that stands in for the language),
+    built beside the kernel binary by `make integration-test`."""
     spec = json.loads((kernel_spec_dir() / "kernel.json").read_text())
-    spec["argv"] = [spec["argv"][0], "--protocol-probe", "--connection-file", "{connection_file}"]
+    probe = pathlib.Path(spec["argv"][0]).parent / "protocol-probe-kernel"
+    if not os.access(probe, os.X_OK):
+        pytest.fail(f"{probe} is missing; run `swift build -c release --product protocol-probe-kernel` "
+                    "(make integration-test does)")
+    spec["argv"] = [str(probe), "--connection-file", "{connection_file}"]
     folder = tmp_path / "kernels" / "rapideels-probe"
     folder.mkdir(parents=True)
     (folder / "kernel.json").write_text(json.dumps(spec))

@@ -32,28 +32,48 @@ public enum CompletenessResult: Equatable, Sendable {
     case unknown
 }
 
-/// The language behind the kernel. The kernel calls `execute` on its executor thread, one cell at a time, and
-/// `interrupt` from any thread; the other methods are called on the executor thread between cells.
+/// A cell's stop flag. The kernel makes a fresh one for every execute_request and sets it on interrupt
+/// (interrupt_request, SIGINT, shutdown); the interpreter polls it. Nothing resets it, so an interrupt that lands
+/// as a cell starts is never lost, and one between cells cannot reach the next. Thread-safe.
+///
+///     let token = CancellationToken()
+///     token.cancel()
+///     token.isCancelled   // true
+public final class CancellationToken: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+
+    public init() {}
+
+    /// Asks the cell that holds this token to stop.
+    public func cancel() { lock.lock(); flag = true; lock.unlock() }
+
+    /// Whether `cancel()` was called.
+    public var isCancelled: Bool { lock.lock(); defer { lock.unlock() }; return flag }
+}
+
+/// The language behind the kernel. The kernel calls `execute` on its executor thread (which has a large stack:
+/// `KernelServer.executorStackSize`), one cell at a time, with a fresh `CancellationToken` that an interrupt
+/// cancels from another thread; the other methods are called on the executor thread between cells.
 ///
 ///     final class Echo: KernelInterpreter {
-///         func execute(_ code: String, output: CellOutput) -> ExecuteOutcome {
+///         func execute(_ code: String, output: CellOutput, cancellation: CancellationToken) -> ExecuteOutcome {
 ///             output.stream(.stdout, code); return .success(nil)
 ///         }
 ///         ...
 ///     }
 public protocol KernelInterpreter: AnyObject {
-    /// Runs one cell; output goes through `output` while it runs.
-    func execute(_ code: String, output: CellOutput) -> ExecuteOutcome
-    /// Evaluates one expression for user_expressions (no side output).
-    func evaluate(expression: String) -> ExecuteOutcome
+    /// Runs one cell; output goes through `output` while it runs; it stops with a failure named "Interrupted"
+    /// once `cancellation` is cancelled.
+    func execute(_ code: String, output: CellOutput, cancellation: CancellationToken) -> ExecuteOutcome
+    /// Evaluates one expression for user_expressions (no side output), under the cell's `cancellation`.
+    func evaluate(expression: String, cancellation: CancellationToken) -> ExecuteOutcome
     /// Completions at `cursor` (Unicode scalars into `code`).
     func complete(_ code: String, cursor: Int) -> CompletionResult
     /// Documentation of the name at `cursor`; nil when there is nothing to show.
     func inspect(_ code: String, cursor: Int, detailLevel: Int) -> DisplayBundle?
     /// Whether `code` is a complete cell.
     func isComplete(_ code: String) -> CompletenessResult
-    /// Asks the running cell to stop (thread-safe); it then returns a failure named "Interrupted".
-    func interrupt()
 }
 
 /// The kernel's description of itself for kernel_info_reply.

@@ -15,13 +15,15 @@ extension KernelServer {
         if !silent { publish("execute_input", ["code": .string(code), "execution_count": .int(count)], parent: request) }
 
         let output = CellOutput(server: self, parent: request, allowsStdin: allowStdin)
+        let cancellation = beginCancellableRequest()
+        defer { endCancellableRequest() }
         var payload: [JSON] = []
         let outcome: ExecuteOutcome
         if let page = pageRequest(in: code) {
             outcome = page.outcome
             if let data = page.data { payload.append(["source": "page", "data": JSON(bundle: data), "start": 0]) }
         } else {
-            outcome = interpreter.execute(code, output: output)
+            outcome = interpreter.execute(code, output: output, cancellation: cancellation)
         }
         if storeHistory { history.append(code) }
 
@@ -32,10 +34,13 @@ extension KernelServer {
                                            "metadata": .emptyObject], parent: request)
                 if storeHistory, let text = bundle["text/plain"] { history.setOutput(text, line: history.lastLine) }
             }
-            let expressions = evaluateUserExpressions(content["user_expressions"])
+            let expressions = evaluateUserExpressions(content["user_expressions"], cancellation: cancellation)
             reply(request, on: .shell, ["status": "ok", "execution_count": .int(count), "payload": .array(payload),
                                         "user_expressions": expressions])
         case .failure(let ename, let evalue, let traceback):
+            // stop_on_error aborts what was queued when the cell failed, taken before the reply goes out: a
+            // request the client sends after reading the reply is not aborted.
+            let aborted = stopOnError ? takeQueuedCells() : []
             let error: JSON = ["ename": .string(ename), "evalue": .string(evalue),
                                "traceback": .array(traceback.map { .string($0) })]
             if !silent { publish("error", error, parent: request) }
@@ -45,16 +50,21 @@ extension KernelServer {
             replyContent["user_expressions"] = .emptyObject
             replyContent["payload"] = []
             reply(request, on: .shell, replyContent)
-            if stopOnError { abortQueuedCells(after: ename) }
+            abort(aborted, after: ename)
         }
     }
 
-    /// Answers every execute_request already queued with an aborted error (stop_on_error).
-    private func abortQueuedCells(after ename: String) {
+    /// Takes every execute_request queued now out of the queue (stop_on_error aborts them).
+    private func takeQueuedCells() -> [JupyterMessage] {
         queue.lock()
-        let aborted = pending.filter { $0.messageType == "execute_request" }
+        let queued = pending.filter { $0.messageType == "execute_request" }
         pending.removeAll { $0.messageType == "execute_request" }
         queue.unlock()
+        return queued
+    }
+
+    /// Answers each of `aborted` with an aborted error (stop_on_error).
+    private func abort(_ aborted: [JupyterMessage], after ename: String) {
         for request in aborted {
             publish("status", ["execution_state": "busy"], parent: request)
             let evalue = "not run: an earlier cell failed with \(ename)"
@@ -66,11 +76,11 @@ extension KernelServer {
         }
     }
 
-    private func evaluateUserExpressions(_ expressions: JSON?) -> JSON {
+    private func evaluateUserExpressions(_ expressions: JSON?, cancellation: CancellationToken) -> JSON {
         guard let expressions = expressions?.objectValue else { return .emptyObject }
         var results: [String: JSON] = [:]
         for (name, expression) in expressions {
-            switch interpreter.evaluate(expression: expression.stringValue ?? "") {
+            switch interpreter.evaluate(expression: expression.stringValue ?? "", cancellation: cancellation) {
             case .success(let bundle):
                 results[name] = ["status": "ok", "data": JSON(bundle: bundle ?? ["text/plain": ""]),
                                  "metadata": .emptyObject]

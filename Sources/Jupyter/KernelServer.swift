@@ -44,6 +44,9 @@ public final class KernelServer: @unchecked Sendable {
     let queue = NSCondition()
     var pending: [JupyterMessage] = []
     private var executor: Thread?
+    /// The running request's stop flag (nil between requests); `interrupt()` cancels it.
+    private let cancellationLock = NSLock()
+    private var runningCancellation: CancellationToken?
 
     // Executor-thread state.
     var executionCount = 0
@@ -76,12 +79,16 @@ public final class KernelServer: @unchecked Sendable {
 
     deinit { streams.stop() }
 
+    /// The executor thread's stack (512 MiB): cells recurse deeply and run on this thread itself, so the
+    /// interpreter needs no thread of its own per cell.
+    public static let executorStackSize = 512 << 20
+
     /// Publishes `starting` and starts the executor thread. Call once.
     public func start() {
         publish("status", ["execution_state": "starting"], parent: nil)
         let thread = Thread { [weak self] in self?.runExecutor() }
         thread.name = "rapideels-executor"
-        thread.stackSize = 256 << 20  // deep recursion in cells must not overflow a small thread stack
+        thread.stackSize = Self.executorStackSize
         executor = thread
         thread.start()
     }
@@ -105,10 +112,27 @@ public final class KernelServer: @unchecked Sendable {
 
     /// Interrupts the running cell (interrupt_request and SIGINT both come here).
     public func interrupt() {
-        interpreter.interrupt()
+        cancelRunningRequest()
         input.lock()
         if awaitingInput { inputReply = nil; awaitingInput = false; input.broadcast() }
         input.unlock()
+    }
+
+    /// A fresh stop flag for the request about to run on the executor thread (interrupts cancel it).
+    func beginCancellableRequest() -> CancellationToken {
+        let token = CancellationToken()
+        cancellationLock.lock(); runningCancellation = token; cancellationLock.unlock()
+        return token
+    }
+
+    /// The request is over: later interrupts reach nothing.
+    func endCancellableRequest() {
+        cancellationLock.lock(); runningCancellation = nil; cancellationLock.unlock()
+    }
+
+    private func cancelRunningRequest() {
+        cancellationLock.lock(); let token = runningCancellation; cancellationLock.unlock()
+        token?.cancel()
     }
 
     /// Answers a request whose header was readable but whose content was not (invalid JSON) with an error reply
@@ -229,7 +253,7 @@ public final class KernelServer: @unchecked Sendable {
     private func shutdown(_ message: JupyterMessage, on channel: Channel) {
         let restart = message.content["restart"]?.boolValue ?? false
         reply(message, on: channel, ["status": "ok", "restart": .bool(restart)])
-        interpreter.interrupt()
+        cancelRunningRequest()
         onShutdown?(restart)
     }
 

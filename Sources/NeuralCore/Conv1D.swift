@@ -31,12 +31,8 @@ public final class Conv1D: Layer {
     /// - Throws: `NeuralError.invalidArgument` for non-positive sizes or an input shorter than a valid window.
     public init(name: String, inputShape: [Int], filters: Int, kernelSize: Int, stride: Int = 1,
                 padding: Padding = .same, activation: Activation = .relu) throws {
-        guard inputShape.count == 2, inputShape[0] > 0, inputShape[1] > 0 else {
-            throw NeuralError.invalidArgument("\(name): Conv1D input shape must be [length, channels], got \(inputShape)")
-        }
-        guard filters > 0, kernelSize > 0, stride > 0 else {
-            throw NeuralError.invalidArgument("\(name): filters, kernelSize and stride must be positive")
-        }
+        try Self.checkConvolution(name: name, kind: "Conv1D", inputShape: inputShape, filters: filters,
+                                  kernelSize: kernelSize, stride: stride)
         let length = inputShape[0], channels = inputShape[1]
         switch padding {
         case .same:

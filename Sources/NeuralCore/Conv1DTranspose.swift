@@ -29,13 +29,8 @@ public final class Conv1DTranspose: Layer {
     /// - Throws: `NeuralError.invalidArgument` for non-positive sizes or an output padding >= stride.
     public init(name: String, inputShape: [Int], filters: Int, kernelSize: Int, stride: Int = 1,
                 outputPadding: Int? = nil, activation: Activation = .relu) throws {
-        guard inputShape.count == 2, inputShape[0] > 0, inputShape[1] > 0 else {
-            throw NeuralError.invalidArgument(
-                "\(name): Conv1DTranspose input shape must be [length, channels], got \(inputShape)")
-        }
-        guard filters > 0, kernelSize > 0, stride > 0 else {
-            throw NeuralError.invalidArgument("\(name): filters, kernelSize and stride must be positive")
-        }
+        try Self.checkConvolution(name: name, kind: "Conv1DTranspose", inputShape: inputShape, filters: filters,
+                                  kernelSize: kernelSize, stride: stride)
         let length = inputShape[0]
         let outLength: Int
         if let outputPadding {

@@ -66,9 +66,28 @@ public protocol Layer: AnyObject {
     func backward(_ buffers: LayerBuffers, outputGradient: UnsafeMutablePointer<Float>,
                   inputGradient: UnsafeMutablePointer<Float>?, parameterGradients: UnsafeMutablePointer<Float>,
                   backend: ComputeBackend)
+    /// Fills the trainable tensors as Keras initialises them (Glorot-uniform kernels, zero biases), drawing from
+    /// `rng`; layers without parameters draw nothing (the default).
+    func initialize(using rng: inout SeededRandom)
 }
 
 extension Layer {
+    /// Layers without parameters: nothing to draw.
+    public func initialize(using rng: inout SeededRandom) {}
+
+    /// The checks every 1-D convolution makes of its arguments: a [length, channels] input with both positive,
+    /// and positive filters, kernel size and stride.
+    /// - Throws: `NeuralError.invalidArgument` naming the layer (`kind` is "Conv1D" or "Conv1DTranspose").
+    static func checkConvolution(name: String, kind: String, inputShape: [Int], filters: Int, kernelSize: Int,
+                                 stride: Int) throws {
+        guard inputShape.count == 2, inputShape[0] > 0, inputShape[1] > 0 else {
+            throw NeuralError.invalidArgument("\(name): \(kind) input shape must be [length, channels], got \(inputShape)")
+        }
+        guard filters > 0, kernelSize > 0, stride > 0 else {
+            throw NeuralError.invalidArgument("\(name): filters, kernelSize and stride must be positive")
+        }
+    }
+
     /// Elements per sample of the input.
     public var inputSize: Int { inputShape.reduce(1, *) }
     /// Elements per sample of the output.

@@ -1,19 +1,9 @@
+import NeuralKernels
+
 /// Explicitly vectorised element-wise loops (8 lanes), for pointers the optimiser cannot prove disjoint.
 ///
 ///     Vectorized.add(destination, source, count: 64)     // destination += source
-enum Vectorized {
-    typealias Lanes = SIMD8<Float>
-
-    @inline(__always)
-    static func load(_ pointer: UnsafePointer<Float>) -> Lanes {
-        UnsafeRawPointer(pointer).loadUnaligned(as: Lanes.self)
-    }
-
-    @inline(__always)
-    static func store(_ value: Lanes, _ pointer: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: Lanes.self)
-    }
-
+enum Vectorized: EightLanes {
     /// destination[i] += source[i].
     @inline(__always)
     static func add(_ destination: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>, count: Int) {

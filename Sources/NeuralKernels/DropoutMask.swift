@@ -7,7 +7,7 @@
 ///     // rate 0.2: threshold = UInt64(0.2 * 2^24), scale = 1 / 0.8
 ///     let done = DropoutMask.apply(count: n, stream: s, threshold: 3_355_443, scale: 1.25,
 ///                                  input: x, mask: m, output: y)   // the caller draws done..<n
-public enum DropoutMask {
+public enum DropoutMask: EightLanes {
     typealias Words = SIMD8<UInt64>
 
     /// mask[i] = keep(i) ? scale : 0 and output[i] = input[i] * mask[i] for i below `count` rounded down to a
@@ -22,9 +22,8 @@ public enum DropoutMask {
         while index + 8 <= count {
             let bits = mix(Words(repeating: stream &+ UInt64(index)) &+ lanes) &>> 40
             let values = dropped.replacing(with: kept, where: SIMD8<UInt32>(truncatingIfNeeded: bits) .>= limit)
-            UnsafeMutableRawPointer(mask + index).storeBytes(of: values, as: SIMD8<Float>.self)
-            let x = UnsafeRawPointer(input + index).loadUnaligned(as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(output + index).storeBytes(of: x * values, as: SIMD8<Float>.self)
+            store(values, mask + index)
+            store(load(input + index) * values, output + index)
             index += 8
         }
         return index

@@ -7,8 +7,7 @@
 ///     // c[r][j] += Σ_x a[r * 2 + x] * b[x][j]: rows of a 'same' stride-2 convolution of one channel
 ///     WindowProduct.accumulate(rows: 120, columns: 8, depth: 7, a: padded, rowStride: 2, b: kernel,
 ///                              c: output, ldc: 8)
-public enum WindowProduct {
-    public typealias Lanes = SIMD8<Float>
+public enum WindowProduct: EightLanes {
 
     /// c[r * ldc + j] = act(start + Σ_{x < depth} a[r * rowStride + x] * b[x * columns + j]) for r < rows,
     /// j < columns, where start is bias[j] when `bias` is given, else c's current value; act is ReLU when `relu`.
@@ -147,16 +146,6 @@ public enum WindowProduct {
             Lanes(lowHalf: x.evenHalf, highHalf: y.evenHalf) + Lanes(lowHalf: x.oddHalf, highHalf: y.oddHalf)
         }
         return fold(fold(fold(s0, s1), fold(s2, s3)), fold(fold(s4, s5), fold(s6, s7)))
-    }
-
-    @inline(__always)
-    static func load(_ pointer: UnsafePointer<Float>) -> Lanes {
-        UnsafeRawPointer(pointer).loadUnaligned(as: Lanes.self)
-    }
-
-    @inline(__always)
-    static func store(_ value: Lanes, _ pointer: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: Lanes.self)
     }
 
     /// The starting value of accumulator row `row` (of `valid`), columns at `offset`.

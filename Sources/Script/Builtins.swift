@@ -40,7 +40,7 @@ enum Builtins {
             parts = s.count
         }
         guard parts <= Interpreter.maxCollection else {
-            throw ScriptError(kind: "ValueError", message: "splitting this string could make \(parts) parts; an "
+            throw ScriptError(kind: .value, message: "splitting this string could make \(parts) parts; an "
                 + "array holds at most \(Interpreter.maxCollection)", location: location)
         }
     }
@@ -48,13 +48,13 @@ enum Builtins {
     static func noMember(_ v: Value, _ name: String, _ location: SourceLocation) -> ScriptError {
         var message = "value of type \(v.typeName) has no member '\(name)'"
         if let hint = didYouMean(name, memberNames(of: v)) { message += "; " + hint }
-        return ScriptError(kind: "AttributeError", message: message, location: location)
+        return ScriptError(kind: .attribute, message: message, location: location)
     }
 
     static func numbers(_ items: [Value], _ what: String, _ location: SourceLocation) throws -> [Double] {
         try items.map {
             guard let d = $0.asDouble else {
-                throw ScriptError(kind: "TypeError", message: "\(what) needs numbers, found \($0.typeName)",
+                throw ScriptError(kind: .type, message: "\(what) needs numbers, found \($0.typeName)",
                                   location: location)
             }
             return d
@@ -102,20 +102,20 @@ enum Builtins {
         let positional = args.map { $0.1 }
         func arg(_ k: Int) throws -> Value {
             guard k < positional.count else {
-                throw ScriptError(kind: "TypeError", message: "'\(name)' needs \(k + 1) argument(s)", location: location)
+                throw ScriptError(kind: .type, message: "'\(name)' needs \(k + 1) argument(s)", location: location)
             }
             return positional[k]
         }
         func string(_ k: Int) throws -> String {
             guard case .string(let s) = try arg(k) else {
-                throw ScriptError(kind: "TypeError", message: "'\(name)' needs a String argument", location: location)
+                throw ScriptError(kind: .type, message: "'\(name)' needs a String argument", location: location)
             }
             return s
         }
         if positional.isEmpty, let p = try property(i, v, name, at: location), !["first", "last"].contains(name)
             || args.isEmpty {
             if case .function = p { } else if ["count", "isEmpty", "keys", "values"].contains(name) {
-                throw ScriptError(kind: "TypeError", message: "'\(name)' is a property: write '.\(name)' without "
+                throw ScriptError(kind: .type, message: "'\(name)' is a property: write '.\(name)' without "
                     + "parentheses", location: location)
             }
         }
@@ -133,7 +133,7 @@ enum Builtins {
                 let include = RepeatedCall(i, try arg(0), at: location)
                 return .array(try items.filter {
                     guard case .bool(let b) = try include($0) else {
-                        throw ScriptError(kind: "TypeError", message: "the filter closure must return a Bool",
+                        throw ScriptError(kind: .type, message: "the filter closure must return a Bool",
                                           location: location)
                     }
                     return b
@@ -156,7 +156,7 @@ enum Builtins {
             case "enumerated": return .array(items.enumerated().map { .array([.int($0.offset), $0.element]) })
             case "zipped":
                 guard case .array(let other) = try arg(0) else {
-                    throw ScriptError(kind: "TypeError", message: "zipped(with:) needs an array", location: location)
+                    throw ScriptError(kind: .type, message: "zipped(with:) needs an array", location: location)
                 }
                 return .array(zip(items, other).map { .array([$0, $1]) })
             case "sum":
@@ -172,7 +172,7 @@ enum Builtins {
                 return .double(try numbers(items, "sum()", location).reduce(0, +))
             case "mean":
                 guard !items.isEmpty else {
-                    throw ScriptError(kind: "ValueError", message: "mean() of an empty array", location: location)
+                    throw ScriptError(kind: .value, message: "mean() of an empty array", location: location)
                 }
                 return .double(try numbers(items, "mean()", location).reduce(0, +) / Double(items.count))
             case "std":
@@ -252,29 +252,29 @@ enum Builtins {
         switch name {
         case "append":
             guard let x = args.first?.1 else {
-                throw ScriptError(kind: "TypeError", message: "append needs a value", location: location)
+                throw ScriptError(kind: .type, message: "append needs a value", location: location)
             }
             if args.first?.0 == "contentsOf", case .array(let more) = x { items += more } else { items.append(x) }
             guard items.count <= Interpreter.maxCollection else {
-                throw ScriptError(kind: "ValueError", message: "array too large", location: location)
+                throw ScriptError(kind: .value, message: "array too large", location: location)
             }
             return .none
         case "removeLast", "removeFirst":
             guard !items.isEmpty else {
-                throw ScriptError(kind: "IndexError", message: "\(name) on an empty array", location: location)
+                throw ScriptError(kind: .index, message: "\(name) on an empty array", location: location)
             }
             return name == "removeLast" ? items.removeLast() : items.removeFirst()
         case "removeAll": items.removeAll(); return .none
         case "insert":
             guard args.count == 2, case .int(let at) = args[1].1, at >= 0, at <= items.count else {
-                throw ScriptError(kind: "IndexError", message: "insert(_:at:) needs an index in 0...\(items.count)",
+                throw ScriptError(kind: .index, message: "insert(_:at:) needs an index in 0...\(items.count)",
                                   location: location)
             }
             items.insert(args[0].1, at: at)
             return .none
         case "remove":
             guard args.count == 1, case .int(let at) = args[0].1, at >= 0, at < items.count else {
-                throw ScriptError(kind: "IndexError", message: "remove(at:) needs an index in 0..<\(items.count)",
+                throw ScriptError(kind: .index, message: "remove(at:) needs an index in 0..<\(items.count)",
                                   location: location)
             }
             return items.remove(at: at)
@@ -293,26 +293,26 @@ enum Builtins {
         case "String":
             if args.first?.0 == "format" {
                 guard case .string(let format) = args[0].1 else {
-                    throw ScriptError(kind: "TypeError", message: "String(format:) needs a format string",
+                    throw ScriptError(kind: .type, message: "String(format:) needs a format string",
                                       location: location)
                 }
                 return .string(try Formatting.format(format, args.dropFirst().map { $0.1 }, budget: i.memory,
                                                      at: location))
             }
             guard args.count == 1 else {
-                throw ScriptError(kind: "TypeError", message: "String(_:) takes one value", location: location)
+                throw ScriptError(kind: .type, message: "String(_:) takes one value", location: location)
             }
             try i.memory.check(adding: args[0].1.textSize(), for: "the string", at: location)
             return .string(args[0].1.description)
         case "Int":
             guard args.count == 1 else {
-                throw ScriptError(kind: "TypeError", message: "Int(_:) takes one value", location: location)
+                throw ScriptError(kind: .type, message: "Int(_:) takes one value", location: location)
             }
             switch args[0].1 {
             case .int: return args[0].1
             case .double(let d):
                 guard d.isFinite, abs(d) < 9.2e18 else {
-                    throw ScriptError(kind: "ValueError", message: "\(d) cannot be converted to Int", location: location)
+                    throw ScriptError(kind: .value, message: "\(d) cannot be converted to Int", location: location)
                 }
                 return .int(Int(d))
             case .string(let s): return Int(s.trimmingCharacters(in: .whitespaces)).map { Value.int($0) } ?? Value.none
@@ -321,7 +321,7 @@ enum Builtins {
             }
         case "Double", "Float":
             guard args.count == 1 else {
-                throw ScriptError(kind: "TypeError", message: "Double(_:) takes one value", location: location)
+                throw ScriptError(kind: .type, message: "Double(_:) takes one value", location: location)
             }
             switch args[0].1 {
             case .int(let x): return .double(Double(x))
@@ -331,12 +331,12 @@ enum Builtins {
             }
         case "Array":
             guard args.count == 1 else {
-                throw ScriptError(kind: "TypeError", message: "Array(_:) takes one sequence", location: location)
+                throw ScriptError(kind: .type, message: "Array(_:) takes one sequence", location: location)
             }
             return .array(try i.elements(of: args[0].1, at: location))
         default: return nil
         }
-        throw ScriptError(kind: "TypeError", message: "cannot convert \(args[0].1.typeName) to \(name)",
+        throw ScriptError(kind: .type, message: "cannot convert \(args[0].1.typeName) to \(name)",
                           location: location)
     }
 }
@@ -361,21 +361,21 @@ enum Formatting {
             while k < chars.count, "-+ #0123456789.".contains(chars[k]) { spec.append(chars[k]); k += 1 }
             let fields = spec.split(whereSeparator: { !$0.isNumber }).map { Int($0) ?? Int.max }
             if let largest = fields.max(), largest > maxFieldSize {
-                throw ScriptError(kind: "ValueError", message: "the width or precision in '\(spec)' is too large "
+                throw ScriptError(kind: .value, message: "the width or precision in '\(spec)' is too large "
                     + "(at most \(maxFieldSize))", location: location)
             }
             try budget?.check(adding: out.utf8.count + (fields.max() ?? 0) + 64, for: "the formatted string",
                               at: location)
             while k < chars.count, "lhqLzjt".contains(chars[k]) { k += 1 }
             guard k < chars.count else {
-                throw ScriptError(kind: "ValueError", message: "incomplete format specifier at the end of \"\(format)\"",
+                throw ScriptError(kind: .value, message: "incomplete format specifier at the end of \"\(format)\"",
                                   location: location)
             }
             let conversion = chars[k]
             k += 1
             if conversion == "%" { out.append("%"); continue }
             guard index < values.count else {
-                throw ScriptError(kind: "ValueError", message: "the format \"\(format)\" needs more arguments than "
+                throw ScriptError(kind: .value, message: "the format \"\(format)\" needs more arguments than "
                     + "the \(values.count) given", location: location)
             }
             let v = values[index]
@@ -383,13 +383,13 @@ enum Formatting {
             switch conversion {
             case "d", "i", "x", "X", "o":
                 guard case .int(let x) = v else {
-                    throw ScriptError(kind: "TypeError", message: "%\(conversion) needs an Int, not \(v.typeName)",
+                    throw ScriptError(kind: .type, message: "%\(conversion) needs an Int, not \(v.typeName)",
                                       location: location)
                 }
                 out += String(format: spec + "ll" + String(conversion), x)
             case "f", "F", "e", "E", "g", "G":
                 guard let x = v.asDouble else {
-                    throw ScriptError(kind: "TypeError", message: "%\(conversion) needs a number, not \(v.typeName)",
+                    throw ScriptError(kind: .type, message: "%\(conversion) needs a number, not \(v.typeName)",
                                       location: location)
                 }
                 out += String(format: spec + String(conversion), x)
@@ -399,7 +399,7 @@ enum Formatting {
                 let pad = String(repeating: " ", count: max(0, width - text.count))
                 out += spec.contains("-") ? text + pad : pad + text
             default:
-                throw ScriptError(kind: "ValueError", message: "unsupported format specifier '%\(conversion)'",
+                throw ScriptError(kind: .value, message: "unsupported format specifier '%\(conversion)'",
                                   location: location)
             }
         }

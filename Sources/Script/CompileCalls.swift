@@ -31,7 +31,7 @@ extension Interpreter {
                   at location: SourceLocation) throws -> Value {
         try interruptPoll.tick(location)
         guard callDepth < Interpreter.maxCallDepth else {
-            throw ScriptError(kind: "RecursionError", message: "maximum call depth (\(Interpreter.maxCallDepth)) "
+            throw ScriptError(kind: .recursion, message: "maximum call depth (\(Interpreter.maxCallDepth)) "
                 + "exceeded in '\(code.name)'", location: location)
         }
         callDepth += 1
@@ -40,7 +40,7 @@ extension Interpreter {
         let decl = code.decl
         if decl.usesDollar > 0 || (decl.parameters.isEmpty && !args.isEmpty) {
             guard args.count >= decl.usesDollar else {
-                throw ScriptError(kind: "TypeError", message: "the closure uses $\(decl.usesDollar - 1) but was "
+                throw ScriptError(kind: .type, message: "the closure uses $\(decl.usesDollar - 1) but was "
                     + "given \(args.count) argument(s)", location: location)
             }
             for i in 0..<decl.usesDollar { frame.slots[i] = args[i] }
@@ -61,11 +61,11 @@ extension Interpreter {
                             message += "; " + hint
                         }
                     }
-                    throw ScriptError(kind: "TypeError", message: message, location: location)
+                    throw ScriptError(kind: .type, message: message, location: location)
                 }
             }
             if index < args.count {
-                throw ScriptError(kind: "TypeError", message: "\(code.name) takes \(decl.parameters.count) "
+                throw ScriptError(kind: .type, message: "\(code.name) takes \(decl.parameters.count) "
                     + "argument(s) but was given \(args.count)", location: location)
             }
         }
@@ -89,7 +89,7 @@ extension Interpreter {
     func callValue(_ function: Value, _ arguments: [Value], at location: SourceLocation?) throws -> Value {
         let at = location ?? SourceLocation(line: 1, column: 1)
         guard case .function(let f) = function else {
-            throw ScriptError(kind: "TypeError", message: "\(function.typeName) is not a function", location: at)
+            throw ScriptError(kind: .type, message: "\(function.typeName) is not a function", location: at)
         }
         switch f.body {
         case .user(let code, let captured): return try callUser(code, captured, arguments, labels: nil, at: at)
@@ -146,7 +146,7 @@ extension Interpreter {
                     }
                     var message = "\(o.typeName) has no method '\(name)'"
                     if let hint = didYouMean(name, o.methodNames + o.memberNames) { message += "; " + hint }
-                    throw ScriptError(kind: "AttributeError", message: message, location: memberLocation)
+                    throw ScriptError(kind: .attribute, message: message, location: memberLocation)
                 }
                 let given = try evaluated ?? arguments(f)
                 if let store {
@@ -162,7 +162,7 @@ extension Interpreter {
         // a call of the function value
         let call: (Frame, Value, [(String?, Value)]?) throws -> Value = { f, value, evaluated in
             guard case .function(let fn) = value else {
-                throw ScriptError(kind: "TypeError", message: "\(value.typeName) is not callable", location: location)
+                throw ScriptError(kind: .type, message: "\(value.typeName) is not callable", location: location)
             }
             switch fn.body {
             case .user(let code, let captured):
@@ -204,7 +204,7 @@ extension Interpreter {
         switch target {
         case .name(let name, let nameLocation):
             func constant() -> ScriptError {
-                ScriptError(kind: "TypeError", message: "cannot assign to '\(name)': it is a 'let' constant; "
+                ScriptError(kind: .type, message: "cannot assign to '\(name)': it is a 'let' constant; "
                     + "declare it with 'var' to change it", location: nameLocation)
             }
             if let (depth, v) = scope.resolve(name) {
@@ -277,12 +277,12 @@ extension Interpreter {
             let object = compile(base, scope)
             return { f, _ in
                 let o = try object(f)
-                throw ScriptError(kind: "TypeError", message: "cannot assign to property '\(name)' of \(o.typeName)",
+                throw ScriptError(kind: .type, message: "cannot assign to property '\(name)' of \(o.typeName)",
                                   location: memberLocation)
             }
         default:
             return { _, _ in
-                throw ScriptError(kind: "SyntaxError", message: "cannot assign to this expression", location: location)
+                throw ScriptError(kind: .syntax, message: "cannot assign to this expression", location: location)
             }
         }
     }

@@ -28,7 +28,7 @@ extension Interpreter {
         case .dollar(let n, let location):
             guard let (depth, v) = scope.resolve("$\(n)") else {
                 return { _ in
-                    throw ScriptError(kind: "NameError", message: "'$\(n)' is not available here", location: location)
+                    throw ScriptError(kind: .name, message: "'$\(n)' is not available here", location: location)
                 }
             }
             let slot = v.slot
@@ -67,7 +67,7 @@ extension Interpreter {
                 case ("-", .double(let x)): return .double(-x)
                 case ("!", .bool(let b)): return .bool(!b)
                 default:
-                    throw ScriptError(kind: "TypeError", message: "unary '\(op)' cannot be applied to \(v.typeName)",
+                    throw ScriptError(kind: .type, message: "unary '\(op)' cannot be applied to \(v.typeName)",
                                       location: location)
                 }
             }
@@ -107,7 +107,7 @@ extension Interpreter {
 
     func compileName(_ name: String, _ location: SourceLocation, _ scope: StaticScope) -> Eval {
         func unset() -> ScriptError {
-            ScriptError(kind: "NameError", message: "'\(name)' is used before it has a value", location: location)
+            ScriptError(kind: .name, message: "'\(name)' is used before it has a value", location: location)
         }
         if let (depth, v) = scope.resolve(name) {
             let slot = v.slot
@@ -139,7 +139,7 @@ extension Interpreter {
                                     + Array(builtinValueNames)) {
             message += "; " + hint
         }
-        return ScriptError(kind: "NameError", message: message, location: location)
+        return ScriptError(kind: .name, message: message, location: location)
     }
 
     // MARK: Operators

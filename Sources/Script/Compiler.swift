@@ -142,7 +142,7 @@ extension Interpreter {
     }
 
     static func redeclaration(_ name: String, _ location: SourceLocation) -> ScriptError {
-        ScriptError(kind: "SyntaxError", message: "invalid redeclaration of '\(name)'", location: location)
+        ScriptError(kind: .syntax, message: "invalid redeclaration of '\(name)'", location: location)
     }
 
     /// Declares a global (the cell's top level): a new cell may redefine a global; within one cell it is an error.
@@ -339,7 +339,7 @@ extension Interpreter {
         return { f in
             let v = try value(f)
             guard case .bool(let b) = v else {
-                throw ScriptError(kind: "TypeError", message: "a condition must be a Bool, not \(v.typeName)",
+                throw ScriptError(kind: .type, message: "a condition must be a Bool, not \(v.typeName)",
                                   location: location)
             }
             return b
@@ -372,7 +372,7 @@ extension Interpreter {
             switch sequenceValue {
             case .range(let a, let b):
                 guard second == nil else {
-                    throw ScriptError(kind: "TypeError", message: "a range yields one value per step; use one loop "
+                    throw ScriptError(kind: .type, message: "a range yields one value per step; use one loop "
                         + "variable", location: location)
                 }
                 var i = a
@@ -400,7 +400,7 @@ extension Interpreter {
                     var x = item, y: Value?
                     if second != nil {
                         guard case .array(let pair) = item, pair.count == 2 else {
-                            throw ScriptError(kind: "TypeError", message: "cannot destructure \(item.typeName) into "
+                            throw ScriptError(kind: .type, message: "cannot destructure \(item.typeName) into "
                                 + "two loop variables", location: location)
                         }
                         x = pair[0]

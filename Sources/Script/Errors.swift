@@ -1,12 +1,18 @@
 extension ScriptError {
     /// An error at a place in the cell (the traceback is rendered when the cell's source is known).
-    init(kind: String, message: String, location: SourceLocation?) {
+    init(kind: ErrorKind, message: String, location: SourceLocation?) {
         self.init(kind: kind, message: message)
         self.location = location
     }
 
+    /// The former string-kinded form; an unknown name becomes RuntimeError.
+    @available(*, deprecated, message: "pass an ErrorKind: ScriptError(kind: .value, message: ..., location: ...)")
+    init(kind: String, message: String, location: SourceLocation?) {
+        self.init(kind: ErrorKind(rawValue: kind) ?? .runtime, message: message, location: location)
+    }
+
     static func syntax(_ message: String, at location: SourceLocation) -> ScriptError {
-        ScriptError(kind: "SyntaxError", message: message, location: location)
+        ScriptError(kind: .syntax, message: message, location: location)
     }
 
     /// Renders the traceback: "Kind: message", the cell line with a caret under the column, the call chain.

@@ -11,7 +11,7 @@ extension Interpreter {
 
     func checkInterrupt(_ location: SourceLocation) throws {
         if cancellation.isCancelled {
-            throw ScriptError(kind: "Interrupted", message: "interrupted by the user", location: location)
+            throw ScriptError(kind: .interrupted, message: "interrupted by the user", location: location)
         }
     }
 
@@ -21,13 +21,13 @@ extension Interpreter {
         case .array(let items): return items
         case .range(let a, let b):
             guard b - a <= Interpreter.maxCollection else {
-                throw ScriptError(kind: "ValueError", message: "the range \(a)..<\(b) has \(b - a) elements; at most "
+                throw ScriptError(kind: .value, message: "the range \(a)..<\(b) has \(b - a) elements; at most "
                     + "\(Interpreter.maxCollection) can be made into an array", location: location)
             }
             return a < b ? (a..<b).map { .int($0) } : []
         case .string(let s):
             guard s.utf8.count <= Interpreter.maxCollection || s.count <= Interpreter.maxCollection else {
-                throw ScriptError(kind: "ValueError", message: "the string has \(s.count) characters; at most "
+                throw ScriptError(kind: .value, message: "the string has \(s.count) characters; at most "
                     + "\(Interpreter.maxCollection) can be made into an array", location: location)
             }
             return s.map { .string(String($0)) }
@@ -36,7 +36,7 @@ extension Interpreter {
             if let items = try o.member("elements"), case .array(let a) = items { return a }
             fallthrough
         default:
-            throw ScriptError(kind: "TypeError", message: "\(v.typeName) is not a sequence", location: location)
+            throw ScriptError(kind: .type, message: "\(v.typeName) is not a sequence", location: location)
         }
     }
 
@@ -45,10 +45,10 @@ extension Interpreter {
         // would never be uniquely referenced and every write would copy it (O(n) per element).
         if case .array(var items) = container {
             guard keys.count == 1, case .int(let i) = keys[0] else {
-                throw ScriptError(kind: "TypeError", message: "an array index must be one Int", location: location)
+                throw ScriptError(kind: .type, message: "an array index must be one Int", location: location)
             }
             guard i >= 0 && i < items.count else {
-                throw ScriptError(kind: "IndexError", message: "index \(i) is out of range for an array of "
+                throw ScriptError(kind: .index, message: "index \(i) is out of range for an array of "
                     + "\(items.count) elements", location: location)
             }
             container = .none   // release the old storage so the write does not copy
@@ -58,19 +58,19 @@ extension Interpreter {
         }
         if case .dictionary(var d) = container {
             guard keys.count == 1 else {
-                throw ScriptError(kind: "TypeError", message: "a dictionary takes one key", location: location)
+                throw ScriptError(kind: .type, message: "a dictionary takes one key", location: location)
             }
             container = .none
             defer { container = .dictionary(d) }
             do { try d.set(keys[0], value) } catch var e as ScriptError { e.location = location; throw e }
             return
         }
-        throw ScriptError(kind: "TypeError", message: "cannot assign through a subscript of \(container.typeName)",
+        throw ScriptError(kind: .type, message: "cannot assign through a subscript of \(container.typeName)",
                           location: location)
     }
 
     func overflow(_ op: String, _ location: SourceLocation) -> ScriptError {
-        ScriptError(kind: "OverflowError", message: "integer overflow in '\(op)'; use Double for larger numbers",
+        ScriptError(kind: .overflow, message: "integer overflow in '\(op)'; use Double for larger numbers",
                     location: location)
     }
 
@@ -83,7 +83,7 @@ extension Interpreter {
             case "*": let (r, o) = x.multipliedReportingOverflow(by: y); if o { throw overflow(op, location) }; return .int(r)
             case "/", "%":
                 guard y != 0 else {
-                    throw ScriptError(kind: "ZeroDivisionError", message: "division by zero", location: location)
+                    throw ScriptError(kind: .zeroDivision, message: "division by zero", location: location)
                 }
                 if x == Int.min && y == -1 { throw overflow(op, location) }
                 return .int(op == "/" ? x / y : x % y)
@@ -95,13 +95,13 @@ extension Interpreter {
             case ">=": return .bool(x >= y)
             case "..<":
                 guard x <= y else {
-                    throw ScriptError(kind: "ValueError", message: "range requires lowerBound <= upperBound, got "
+                    throw ScriptError(kind: .value, message: "range requires lowerBound <= upperBound, got "
                         + "\(x)..<\(y)", location: location)
                 }
                 return .range(x, y)
             case "...":
                 guard x <= y else {
-                    throw ScriptError(kind: "ValueError", message: "range requires lowerBound <= upperBound, got "
+                    throw ScriptError(kind: .value, message: "range requires lowerBound <= upperBound, got "
                         + "\(x)...\(y)", location: location)
                 }
                 guard y < Int.max else { throw overflow(op, location) }
@@ -124,7 +124,7 @@ extension Interpreter {
             case ">=": return .bool(x >= y)
             case "...":
                 guard x <= y else {
-                    throw ScriptError(kind: "ValueError", message: "range requires lowerBound <= upperBound",
+                    throw ScriptError(kind: .value, message: "range requires lowerBound <= upperBound",
                                       location: location)
                 }
                 return .object(DoubleRange(x...y))
@@ -149,7 +149,7 @@ extension Interpreter {
         case (.array(let x), .array(let y)):
             if op == "+" {
                 guard x.count + y.count <= Interpreter.maxCollection else {
-                    throw ScriptError(kind: "ValueError", message: "array too large", location: location)
+                    throw ScriptError(kind: .value, message: "array too large", location: location)
                 }
                 return .array(x + y)
             }
@@ -157,7 +157,7 @@ extension Interpreter {
         default: break
         }
         if op == "==" || op == "!=" { return .bool(valuesEqual(a, b) == (op == "==")) }
-        throw ScriptError(kind: "TypeError", message: "binary operator '\(op)' cannot be applied to \(a.typeName) "
+        throw ScriptError(kind: .type, message: "binary operator '\(op)' cannot be applied to \(a.typeName) "
             + "and \(b.typeName)", location: location)
     }
 
@@ -182,38 +182,38 @@ extension Interpreter {
         switch container {
         case .array(let items):
             guard keys.count == 1 else {
-                throw ScriptError(kind: "TypeError", message: "an array takes one index", location: location)
+                throw ScriptError(kind: .type, message: "an array takes one index", location: location)
             }
             switch keys[0] {
             case .int(let i):
                 guard i >= 0 && i < items.count else {
-                    throw ScriptError(kind: "IndexError", message: "index \(i) is out of range for an array of "
+                    throw ScriptError(kind: .index, message: "index \(i) is out of range for an array of "
                         + "\(items.count) elements", location: location)
                 }
                 return items[i]
             case .range(let a, let b):
                 guard a >= 0 && b <= items.count else {
-                    throw ScriptError(kind: "IndexError", message: "range \(a)..<\(b) is out of bounds for an array "
+                    throw ScriptError(kind: .index, message: "range \(a)..<\(b) is out of bounds for an array "
                         + "of \(items.count) elements", location: location)
                 }
                 return .array(Array(items[a..<b]))
             default:
-                throw ScriptError(kind: "TypeError", message: "an array index must be an Int or a range, not "
+                throw ScriptError(kind: .type, message: "an array index must be an Int or a range, not "
                     + keys[0].typeName, location: location)
             }
         case .dictionary(let d):
             guard keys.count == 1 else {
-                throw ScriptError(kind: "TypeError", message: "a dictionary takes one key", location: location)
+                throw ScriptError(kind: .type, message: "a dictionary takes one key", location: location)
             }
             return d[keys[0]] ?? .none
         case .string(let s):
             guard keys.count == 1, case .int(let i) = keys[0] else {
-                throw ScriptError(kind: "TypeError", message: "a string index must be one Int", location: location)
+                throw ScriptError(kind: .type, message: "a string index must be one Int", location: location)
             }
             // Walks to the character instead of copying the string into an array on every access.
             guard i >= 0, let index = s.index(s.startIndex, offsetBy: i, limitedBy: s.endIndex), index < s.endIndex
             else {
-                throw ScriptError(kind: "IndexError", message: "index \(i) is out of range for a string of "
+                throw ScriptError(kind: .index, message: "index \(i) is out of range for a string of "
                     + "\(s.count) characters", location: location)
             }
             return .string(String(s[index]))
@@ -223,7 +223,7 @@ extension Interpreter {
                 throw e
             }
         default:
-            throw ScriptError(kind: "TypeError", message: "\(container.typeName) cannot be subscripted",
+            throw ScriptError(kind: .type, message: "\(container.typeName) cannot be subscripted",
                               location: location)
         }
     }
@@ -240,10 +240,10 @@ extension Interpreter {
                     let labels = command.parameters.compactMap { $0.label }
                     if let hint = didYouMean(label, labels) { message += "; " + hint }
                     else if !labels.isEmpty { message += "; its labels are " + labels.map { "'\($0):'" }.joined(separator: ", ") }
-                    throw ScriptError(kind: "TypeError", message: message, location: location)
+                    throw ScriptError(kind: .type, message: message, location: location)
                 }
                 guard values[p] == nil else {
-                    throw ScriptError(kind: "TypeError", message: "argument '\(label)' given twice", location: location)
+                    throw ScriptError(kind: .type, message: "argument '\(label)' given twice", location: location)
                 }
                 values[p] = value
                 index = p + 1
@@ -259,13 +259,13 @@ extension Interpreter {
                     let expected = index < command.parameters.count
                         ? "argument '\(command.parameters[index].label!):' needs its label"
                         : "\(command.name) takes at most \(command.parameters.count) argument(s)"
-                    throw ScriptError(kind: "TypeError", message: "\(command.name): \(expected); signature: "
+                    throw ScriptError(kind: .type, message: "\(command.name): \(expected); signature: "
                         + command.signature, location: location)
                 }
             }
         }
         for (i, p) in command.parameters.enumerated() where values[i] == nil && !p.isOptional {
-            throw ScriptError(kind: "TypeError", message: "\(command.name) is missing its argument "
+            throw ScriptError(kind: .type, message: "\(command.name) is missing its argument "
                 + (p.label.map { "'\($0):'" } ?? "(unlabelled \(p.type))") + "; signature: \(command.signature)",
                 location: location)
         }
@@ -276,22 +276,22 @@ extension Interpreter {
             if error.location == nil { error.location = location }
             throw error
         } catch is CancellationError {
-            throw ScriptError(kind: "Interrupted", message: "\(command.name) was interrupted by the user",
+            throw ScriptError(kind: .interrupted, message: "\(command.name) was interrupted by the user",
                               location: location)
         } catch {
             let paths = args.compactMap { if case .string(let s) = $0.1 { return s } else { return nil } }
             if let text = FileErrorText.describe(error, paths: paths) {
-                throw ScriptError(kind: "FileError", message: "\(command.name): \(text)", location: location)
+                throw ScriptError(kind: .file, message: "\(command.name): \(text)", location: location)
             }
             throw ScriptError(kind: Interpreter.kind(of: error), message: "\(command.name): \(error)",
                               location: location)
         }
     }
 
-    /// Maps native errors to the error kinds users see: file problems are FileError, the rest ValueError.
-    static func kind(of error: Error) -> String {
-        let label = Mirror(reflecting: error).children.first?.label ?? ""
-        if label == "file" || label.hasPrefix("file") || error is CocoaError { return "FileError" }
-        return "ValueError"
+    /// How a native error appears in a cell: as it says (`CellReportableError`), a Foundation file error as a
+    /// FileError, anything else as a ValueError.
+    static func kind(of error: Error) -> ErrorKind {
+        if let reportable = error as? CellReportableError { return reportable.cellErrorKind }
+        return error is CocoaError ? .file : .value
     }
 }

@@ -94,7 +94,8 @@ final class StaticScope {
 /// interpreter, so nested short loops are interrupted as promptly as one long loop (a tick costs an increment; the
 /// flag's lock is taken a few thousand times a second at most).
 final class InterruptPoll {
-    let cancellation: Cancellation
+    /// The running cell's flag (set by `Interpreter.execute` on the thread that runs cells).
+    var cancellation: Cancellation
     private var ticks = 0
 
     init(_ cancellation: Cancellation) { self.cancellation = cancellation }
@@ -102,7 +103,7 @@ final class InterruptPoll {
     @inline(__always) func tick(_ location: SourceLocation) throws {
         ticks &+= 1
         if ticks & 511 == 0, cancellation.isCancelled {
-            throw ScriptError(kind: "Interrupted", message: "interrupted by the user", location: location)
+            throw ScriptError(kind: .interrupted, message: "interrupted by the user", location: location)
         }
     }
 }

@@ -33,10 +33,44 @@ extension ScriptOutput {
     public func sendComm(id: String, data: Data) {}
 }
 
+/// The kind of a cell's error: its name in Jupyter's error message (ename), as Python names them.
+///
+///     ErrorKind.type.rawValue   // "TypeError"
+public enum ErrorKind: String, CaseIterable, Sendable {
+    case syntax = "SyntaxError"
+    case name = "NameError"
+    case type = "TypeError"
+    case value = "ValueError"
+    case index = "IndexError"
+    case key = "KeyError"
+    case attribute = "AttributeError"
+    case file = "FileError"
+    case memory = "MemoryError"
+    case recursion = "RecursionError"
+    case overflow = "OverflowError"
+    case zeroDivision = "ZeroDivisionError"
+    case interrupted = "Interrupted"
+    case device = "DeviceError"
+    case `import` = "ImportError"
+    case runtime = "RuntimeError"
+}
+
+/// An error of a native module that says how it appears in a cell: its kind (its message is its description).
+/// The RapidEELS bridge declares it for EELSError, NeuralError, RapidEELSError and the others; an error that
+/// does not conform appears as a ValueError (a Foundation file error as a FileError).
+///
+///     extension MyError: CellReportableError { public var cellErrorKind: ErrorKind { .value } }
+public protocol CellReportableError: Error {
+    /// How the error is named in the cell.
+    var cellErrorKind: ErrorKind { get }
+}
+
 /// A language error as Jupyter shows it: ename, evalue, traceback lines (may carry ANSI colours).
 public struct ScriptError: Error, CustomStringConvertible, Sendable {
     /// The kind: SyntaxError, NameError, TypeError, ValueError, IndexError, FileError, Interrupted, ...
-    public var kind: String
+    public var errorKind: ErrorKind
+    /// The kind's name (Jupyter's ename).
+    public var kind: String { errorKind.rawValue }
     /// One line saying what went wrong.
     public var message: String
     /// The rendered report: the message, the quoted cell line with a caret, suggestions, call chain.
@@ -48,13 +82,19 @@ public struct ScriptError: Error, CustomStringConvertible, Sendable {
     /// An extra line shown after the quoted code.
     public var hint: String?
 
-    public init(kind: String, message: String, traceback: [String] = []) {
-        self.kind = kind
+    public init(kind: ErrorKind, message: String, traceback: [String] = []) {
+        errorKind = kind
         self.message = message
         self.traceback = traceback.isEmpty ? ["\(kind): \(message)"] : traceback
     }
 
     public var description: String { "\(kind): \(message)" }
+
+    /// The former string-kinded initialiser; an unknown name becomes RuntimeError.
+    @available(*, deprecated, message: "pass an ErrorKind: ScriptError(kind: .value, message: ...)")
+    public init(kind: String, message: String, traceback: [String] = []) {
+        self.init(kind: ErrorKind(rawValue: kind) ?? .runtime, message: message, traceback: traceback)
+    }
 }
 
 /// What executing a cell produced.
@@ -85,15 +125,30 @@ public struct Completion: Equatable, Sendable {
     }
 }
 
-/// A thread-safe cancellation flag. The host calls `request()` on interrupt; the interpreter and every long
-/// operation poll `isCancelled` and stop with an Interrupted error. `execute` resets it when a cell starts.
+/// A thread-safe cancellation flag, one per cell: the host makes a fresh one for each `execute` and calls
+/// `request()` on interrupt; the interpreter and every long operation poll `isCancelled` and stop with an
+/// Interrupted error. Nothing resets it, so an interrupt landing as a cell starts is never lost.
+///
+///     let stop = Cancellation()
+///     DispatchQueue.global().asyncAfter(deadline: .now() + 1) { stop.request() }
+///     interpreter.execute("while true {}", cancellation: stop)   // Interrupted after about a second
 public final class Cancellation: @unchecked Sendable {
     private let lock = NSLock()
     private var flag = false
+    private let source: (@Sendable () -> Bool)?
 
-    public init() {}
+    public init() { source = nil }
+
+    /// A flag that is also set whenever `source` returns true (a host's own token, e.g. the kernel's).
+    public init(polling source: @escaping @Sendable () -> Bool) { self.source = source }
 
     public func request() { lock.lock(); flag = true; lock.unlock() }
-    public func reset() { lock.lock(); flag = false; lock.unlock() }
-    public var isCancelled: Bool { lock.lock(); defer { lock.unlock() }; return flag }
+    public var isCancelled: Bool {
+        lock.lock(); let set = flag; lock.unlock()
+        return set || (source?() ?? false)
+    }
 }
+
+/// The current thread's stack size in bytes as Foundation set it (`Thread.stackSize`; the default for threads
+/// Foundation did not start with a size).
+func currentThreadStackSize() -> Int { Thread.current.stackSize }

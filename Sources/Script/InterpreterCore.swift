@@ -8,10 +8,9 @@ public struct ScriptSettings {
     public var device: String = "auto"
 }
 
-/// Hooks the host module installs so magics reach native code (`%seed`, `%threads`, `%device`).
+/// Hooks the host module installs so magics reach native code (`%device`; `%seed` and `%threads` only change
+/// `settings`, which commands read).
 public struct ScriptHooks {
-    public var seed: ((UInt64) -> Void)?
-    public var threads: ((Int) throws -> Void)?
     /// Returns the line to print (e.g. "device: cpu (no CUDA driver)").
     public var device: ((String) throws -> String)?
     public init() {}
@@ -23,7 +22,8 @@ public struct ScriptHooks {
 ///     if case .success(let bundle) = interpreter.execute("let x = 21\nx * 2") { print(bundle?["text/plain"]) }
 public final class Interpreter {
     public let output: ScriptOutput
-    public let cancellation = Cancellation()
+    /// The running cell's stop flag: the one given to `execute`, a fresh one per cell (never reset).
+    public var cancellation: Cancellation { interruptPoll.cancellation }
     /// Jupyter widget models opened by this interpreter's commands (`navigate`); the kernel routes comms here.
     public private(set) lazy var widgets = WidgetManager(output: output)
     /// Every command; register more with `registry.register(...)`.
@@ -38,8 +38,9 @@ public final class Interpreter {
     var globals = Environment(parent: nil)
     /// Bumped whenever a global's binding is replaced (redeclared, `%reset`), invalidating cached lookups.
     let globalsGeneration = Generation()
-    /// Ticked by every loop iteration and call; polls `cancellation`.
-    lazy var interruptPoll = InterruptPoll(cancellation)
+    /// Ticked by every loop iteration and call; polls the running cell's `cancellation` (compiled code keeps
+    /// this one object, so functions defined in an earlier cell poll the current cell's flag).
+    let interruptPoll = InterruptPoll(Cancellation())
     var lastValue: Value?
     var cellDeclared: Set<String> = []
     var callDepth = 0
@@ -104,14 +105,14 @@ public final class Interpreter {
             }
             if let m = o.method(name) {
                 if m.parameters.allSatisfy({ $0.isOptional }) {
-                    throw ScriptError(kind: "TypeError", message: "'\(name)' is a method of \(o.typeName): call it "
+                    throw ScriptError(kind: .type, message: "'\(name)' is a method of \(o.typeName): call it "
                         + "as .\(name)()", location: location)
                 }
                 return .function(Function(.native(m, receiver: base)))
             }
             var message = "\(o.typeName) has no member '\(name)'"
             if let hint = didYouMean(name, o.memberNames + o.methodNames) { message += "; " + hint }
-            throw ScriptError(kind: "AttributeError", message: message, location: location)
+            throw ScriptError(kind: .attribute, message: message, location: location)
         }
         if let v = try Builtins.property(self, base, name, at: location) { return v }
         throw Builtins.noMember(base, name, location)
@@ -119,44 +120,56 @@ public final class Interpreter {
 
     // MARK: - Executing cells
 
-    /// Runs a cell: parsed whole first (a syntax error runs nothing), then executed on a thread with a large
-    /// stack. The last expression statement's value is the result unless a trailing `;` suppresses it.
-    public func execute(_ code: String) -> ExecutionResult {
-        cancellation.reset()
+    /// The stack a cell needs (512 MiB: deep recursion in cells must not overflow). A host that runs cells on a
+    /// thread with this stack (the kernel's executor, `rapideels-kernel run`) runs them in place; on any other
+    /// thread each call runs on a thread of its own with this stack.
+    public static let requiredStackSize = 512 << 20
+
+    /// Runs a cell: parsed whole first (a syntax error runs nothing), then executed. The last expression
+    /// statement's value is the result unless a trailing `;` suppresses it. The cell stops with an Interrupted
+    /// error once `cancellation` is requested (pass the host's flag; the default is a fresh one).
+    public func execute(_ code: String, cancellation: Cancellation = Cancellation()) -> ExecutionResult {
+        interruptPoll.cancellation = cancellation
         var result: ExecutionResult = .success(nil)
-        runOnLargeStack { result = self.executeNow(code) }
+        onLargeStack { result = self.executeNow(code) }
         return result
     }
 
     /// Evaluates one expression for user_expressions; returns its display bundle.
-    public func evaluate(expression: String) -> ExecutionResult {
+    public func evaluate(expression: String, cancellation: Cancellation = Cancellation()) -> ExecutionResult {
+        interruptPoll.cancellation = cancellation
         var result: ExecutionResult = .success(nil)
-        runOnLargeStack {
+        onLargeStack {
             do {
                 var lexer = Lexer(expression)
                 var parser = Parser(tokens: try lexer.tokenize())
                 let program = try parser.program()
                 guard program.statements.count == 1, case .expression(let e) = program.statements[0] else {
-                    throw ScriptError(kind: "SyntaxError", message: "expected one expression")
+                    throw ScriptError(kind: .syntax, message: "expected one expression")
                 }
                 result = .success(try self.evaluateTopLevel(e).mimeBundle)
             } catch var e as ScriptError {
                 e.render(source: expression)
                 result = .failure(e)
             } catch {
-                result = .failure(ScriptError(kind: "RuntimeError", message: "\(error)"))
+                result = .failure(ScriptError(kind: .runtime, message: "\(error)"))
             }
         }
         return result
     }
 
-    private func runOnLargeStack(_ body: @escaping () -> Void) {
+    /// Runs `body` here when this thread's stack is `requiredStackSize`, else on a thread with that stack.
+    private func onLargeStack(_ body: @escaping () -> Void) {
+        if currentThreadStackSize() >= Self.requiredStackSize {
+            body()
+            return
+        }
         let done = DispatchSemaphore(value: 0)
         let thread = Thread {
             body()
             done.signal()
         }
-        thread.stackSize = 512 << 20
+        thread.stackSize = Self.requiredStackSize
         thread.start()
         done.wait()
     }
@@ -249,7 +262,7 @@ public final class Interpreter {
         switch name {
         case "%time":
             guard let program else {
-                throw ScriptError(kind: "SyntaxError", message: "%time needs a statement: %time train(...)",
+                throw ScriptError(kind: .syntax, message: "%time needs a statement: %time train(...)",
                                   location: location)
             }
             let start = DispatchTime.now().uptimeNanoseconds
@@ -276,23 +289,21 @@ public final class Interpreter {
             output.stream(.stdout, "all variables removed\n")
         case "%seed":
             guard let argument, let seed = UInt64(argument) else {
-                throw ScriptError(kind: "ValueError", message: "%seed needs a non-negative integer: %seed 42",
+                throw ScriptError(kind: .value, message: "%seed needs a non-negative integer: %seed 42",
                                   location: location)
             }
             settings.seed = seed
-            hooks.seed?(seed)
             output.stream(.stdout, "seed: \(seed)\n")
         case "%threads":
             guard let argument, let n = Int(argument), n >= 1, n <= 256 else {
-                throw ScriptError(kind: "ValueError", message: "%threads needs a number of threads from 1 to 256",
+                throw ScriptError(kind: .value, message: "%threads needs a number of threads from 1 to 256",
                                   location: location)
             }
-            try hooks.threads?(n)
             settings.threads = n
             output.stream(.stdout, "threads: \(n)\n")
         case "%device":
             guard let argument, ["cpu", "cuda", "auto"].contains(argument) else {
-                throw ScriptError(kind: "ValueError", message: "%device needs cpu, cuda or auto", location: location)
+                throw ScriptError(kind: .value, message: "%device needs cpu, cuda or auto", location: location)
             }
             let line = try hooks.device?(argument) ?? "device: \(argument)"
             settings.device = argument
@@ -300,7 +311,7 @@ public final class Interpreter {
         case "%memory":
             if let argument {
                 guard let mb = Int(argument), mb >= 16 else {
-                    throw ScriptError(kind: "ValueError", message: "%memory needs a budget in MB, at least 16: "
+                    throw ScriptError(kind: .value, message: "%memory needs a budget in MB, at least 16: "
                         + "%memory 4096", location: location)
                 }
                 memory.limitBytes = mb << 20
@@ -315,7 +326,7 @@ public final class Interpreter {
             if let hint = didYouMean(name, known) { message += "; " + hint } else {
                 message += "; the magics are " + known.joined(separator: ", ")
             }
-            throw ScriptError(kind: "SyntaxError", message: message, location: location)
+            throw ScriptError(kind: .syntax, message: message, location: location)
         }
     }
 

@@ -68,7 +68,7 @@ enum Library {
         r.register(Command(name: "abs", parameters: [CommandParameter(nil, "Number")], returns: "Number",
                            doc: "The absolute value.", example: "abs(-3)   // 3") { args, ctx in
             if case .int(let x) = try args.value(0) {
-                guard x != Int.min else { throw ctx.error("OverflowError", "abs(Int.min) overflows") }
+                guard x != Int.min else { throw ctx.error(.overflow, "abs(Int.min) overflows") }
                 return .int(Swift.abs(x))
             }
             return .double(Swift.abs(try args.double(0)))
@@ -83,7 +83,7 @@ enum Library {
                                variadic: true) { args, ctx in
                 var items = args.values.compactMap { $0 }
                 if items.count == 1, case .array(let a) = items[0] { items = a }
-                guard var best = items.first else { throw ctx.error("ValueError", "\(name) needs at least one value") }
+                guard var best = items.first else { throw ctx.error(.value, "\(name) needs at least one value") }
                 for x in items.dropFirst() {
                     guard case .bool(let less) = try ctx.interpreter.binaryOperation("<", x, best,
                         at: ctx.location ?? SourceLocation(line: 1, column: 1)) else { continue }
@@ -106,13 +106,13 @@ enum Library {
                            example: "stride(from: 520, to: 580, by: 10)") { args, ctx in
             let from = try args.value(0), to = try args.value(1), by = try args.value(2)
             if case .int(let a) = from, case .int(let b) = to, case .int(let s) = by {
-                guard s != 0 else { throw ctx.error("ValueError", "stride step must not be zero") }
-                guard Swift.abs((b - a) / s) <= Interpreter.maxCollection else { throw ctx.error("ValueError", "stride too long") }
+                guard s != 0 else { throw ctx.error(.value, "stride step must not be zero") }
+                guard Swift.abs((b - a) / s) <= Interpreter.maxCollection else { throw ctx.error(.value, "stride too long") }
                 return .array(Swift.stride(from: a, to: b, by: s).map { .int($0) })
             }
             let a = try args.double(0), b = try args.double(1), s = try args.double(2)
-            guard s != 0, s.isFinite else { throw ctx.error("ValueError", "stride step must be a finite non-zero number") }
-            guard Swift.abs((b - a) / s) <= Double(Interpreter.maxCollection) else { throw ctx.error("ValueError", "stride too long") }
+            guard s != 0, s.isFinite else { throw ctx.error(.value, "stride step must be a finite non-zero number") }
+            guard Swift.abs((b - a) / s) <= Double(Interpreter.maxCollection) else { throw ctx.error(.value, "stride too long") }
             return .array(Swift.stride(from: a, to: b, by: s).map { .double($0) })
         })
         r.register(Command(name: "type", parameters: [CommandParameter("of", "Any")], returns: "String",

@@ -36,7 +36,7 @@ public struct MemoryBudget: Sendable {
         guard bytes >= Self.checkedSize else { return }
         let used = Self.residentBytes()
         guard bytes > limitBytes - used else { return }
-        throw ScriptError(kind: "MemoryError", message: "\(what()) would need \(Self.describe(bytes)), and the "
+        throw ScriptError(kind: .memory, message: "\(what()) would need \(Self.describe(bytes)), and the "
             + "kernel already uses \(Self.describe(used)) of its \(Self.describe(limitBytes)) memory budget "
             + "(%memory N or RAPIDEELS_MEMORY_LIMIT_MB sets it, in MB); nothing was changed", location: location)
     }

@@ -147,7 +147,7 @@ struct Parser {
                 _ = advance()
                 let module = try identifier("a module name after 'import'")
                 guard ["RapidEELS", "Foundation", "Swift", "EELS"].contains(module) else {
-                    throw ScriptError(kind: "ImportError", message: "no module named '\(module)'; RapidEELS and "
+                    throw ScriptError(kind: .import, message: "no module named '\(module)'; RapidEELS and "
                         + "Foundation are available (and already loaded)", location: location)
                 }
                 return .importStatement(module, location)

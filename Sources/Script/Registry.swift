@@ -32,12 +32,12 @@ public struct Arguments {
     public subscript(index: Int) -> Value? { index < values.count ? values[index] : nil }
 
     private func missing(_ i: Int) -> ScriptError {
-        ScriptError(kind: "TypeError", message: "\(command.name) needs its argument "
+        ScriptError(kind: .type, message: "\(command.name) needs its argument "
             + "'\(command.parameters[i].label ?? "_")'", location: location)
     }
     func wrong(_ i: Int, _ expected: String, _ got: Value) -> ScriptError {
         let label = command.parameters[i].label.map { "'\($0):'" } ?? "the first argument"
-        return ScriptError(kind: "TypeError", message: "\(command.name): \(label) must be \(expected), "
+        return ScriptError(kind: .type, message: "\(command.name): \(label) must be \(expected), "
             + "not \(got.typeName)", location: location)
     }
 
@@ -100,7 +100,7 @@ public struct Arguments {
         guard let v = values[i] else { if let d { return d }; throw missing(i) }
         if case .symbol(let s) = v {
             guard allowed.contains(s) else {
-                throw ScriptError(kind: "ValueError", message: "\(command.name): unknown option .\(s); expected "
+                throw ScriptError(kind: .value, message: "\(command.name): unknown option .\(s); expected "
                     + allowed.map { "." + $0 }.joined(separator: ", "), location: location)
             }
             return s
@@ -136,12 +136,18 @@ public final class CallContext {
 
     /// Throws `Interrupted` when the user interrupted the kernel.
     public func checkCancellation() throws {
-        if cancellation.isCancelled { throw ScriptError(kind: "Interrupted", message: "interrupted by the user") }
+        if cancellation.isCancelled { throw ScriptError(kind: .interrupted, message: "interrupted by the user") }
     }
 
     /// An error of the given kind at the call's location.
-    public func error(_ kind: String, _ message: String) -> ScriptError {
+    public func error(_ kind: ErrorKind, _ message: String) -> ScriptError {
         ScriptError(kind: kind, message: message, location: location)
+    }
+
+    /// The former string-kinded form; an unknown name becomes RuntimeError.
+    @available(*, deprecated, message: "pass an ErrorKind: ctx.error(.value, ...)")
+    public func error(_ kind: String, _ message: String) -> ScriptError {
+        ScriptError(kind: ErrorKind(rawValue: kind) ?? .runtime, message: message, location: location)
     }
 
     /// A display that updates in place (progress bars, live loss curves), throttled to `interval` seconds.

@@ -61,7 +61,7 @@ final class RepeatedCall {
         let interp = interpreter
         try interp.interruptPoll.tick(location)
         guard interp.callDepth < Interpreter.maxCallDepth else {
-            throw ScriptError(kind: "RecursionError", message: "maximum call depth (\(Interpreter.maxCallDepth)) "
+            throw ScriptError(kind: .recursion, message: "maximum call depth (\(Interpreter.maxCallDepth)) "
                 + "exceeded in '\(code.name)'", location: location)
         }
         interp.callDepth += 1

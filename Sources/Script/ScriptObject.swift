@@ -41,7 +41,7 @@ extension ScriptObject {
     public var methodNames: [String] { [] }
     public func method(_ name: String) -> Command? { nil }
     public func subscriptValue(_ arguments: [Value]) throws -> Value {
-        throw ScriptError(kind: "TypeError", message: "\(typeName) has no subscript")
+        throw ScriptError(kind: .type, message: "\(typeName) has no subscript")
     }
     public func mimeBundle() -> MIMEBundle { ["text/plain": summary] }
 }

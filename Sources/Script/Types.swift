@@ -6,7 +6,7 @@ extension Interpreter {
         default: break
         }
         func fail() -> ScriptError {
-            ScriptError(kind: "TypeError", message: "cannot use a value of type \(value.typeName) as \(type)",
+            ScriptError(kind: .type, message: "cannot use a value of type \(value.typeName) as \(type)",
                         location: location)
         }
         var t = type
@@ -52,7 +52,7 @@ extension Interpreter {
             throw fail()
         }
         if knownObjectTypes.contains(t) { throw fail() }
-        throw ScriptError(kind: "TypeError", message: "unknown type '\(t)'", location: location)
+        throw ScriptError(kind: .type, message: "unknown type '\(t)'", location: location)
     }
 
     /// The arguments of mutating array method `name` with the values it inserts conformed to `element` (the

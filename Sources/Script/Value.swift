@@ -70,7 +70,7 @@ public struct OrderedDictionary {
     /// Sets `key` to `value`; a `.none` value removes the key (Swift's `d[k] = nil`).
     public mutating func set(_ key: Value, _ value: Value) throws {
         guard let h = HashKey(key) else {
-            throw ScriptError(kind: "TypeError", message: "dictionary keys must be Int, Double, Bool or String, not "
+            throw ScriptError(kind: .type, message: "dictionary keys must be Int, Double, Bool or String, not "
                 + key.typeName)
         }
         if case .none = value {
@@ -82,7 +82,7 @@ public struct OrderedDictionary {
         }
         if let i = index[h] { entries[i].value = value } else {
             guard entries.count < Interpreter.maxCollection else {
-                throw ScriptError(kind: "MemoryError", message: "a dictionary may hold at most "
+                throw ScriptError(kind: .memory, message: "a dictionary may hold at most "
                     + "\(Interpreter.maxCollection) entries; nothing was changed")
             }
             index[h] = entries.count

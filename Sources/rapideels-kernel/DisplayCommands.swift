@@ -16,7 +16,7 @@ enum DisplayCommands {
         ) { args, context in
             let markup = try args.string(0)
             guard MarkupObject.looksLikeSVG(markup) else {
-                throw context.error("ValueError", "svg needs SVG markup starting with <svg (or <?xml), not "
+                throw context.error(.value, "svg needs SVG markup starting with <svg (or <?xml), not "
                     + "\"\(markup.prefix(20))\"")
             }
             return .object(MarkupObject(typeName: "SVGImage", mime: "image/svg+xml", markup: markup))

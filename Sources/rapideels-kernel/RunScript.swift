@@ -17,7 +17,7 @@ struct RunScript: ParsableCommand {
         } catch {
             throw ValidationError("cannot read \(file): \((error as NSError).localizedDescription)")
         }
-        // Cells may recurse deeply: run on a thread with the executor's stack size, not the 8 MiB main thread.
+        // Cells may recurse deeply: one thread with the stack the interpreter needs, not the 8 MiB main thread.
         let box = ResultBox()
         let done = DispatchSemaphore(value: 0)
         let thread = Thread {
@@ -28,7 +28,7 @@ struct RunScript: ParsableCommand {
             box.result = interpreter.execute(code)
             done.signal()
         }
-        thread.stackSize = 256 << 20
+        thread.stackSize = Interpreter.requiredStackSize
         thread.start()
         done.wait()
         box.output?.flushPendingUpdates()

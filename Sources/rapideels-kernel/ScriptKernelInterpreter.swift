@@ -8,7 +8,6 @@ import Script
 /// `CellOutput`, so a cell's `print` and `display` become iopub messages with the cell's parent header.
 final class ScriptKernelInterpreter: KernelInterpreter {
     private let bridge = OutputBridge()
-    private let state = CellState()
     private let interpreter: Interpreter
 
     init() {
@@ -27,18 +26,15 @@ final class ScriptKernelInterpreter: KernelInterpreter {
                                (text: "Swift language guide", url: "https://docs.swift.org/swift-book/")])
     }
 
-    func execute(_ code: String, output: CellOutput) -> ExecuteOutcome {
+    func execute(_ code: String, output: CellOutput, cancellation: CancellationToken) -> ExecuteOutcome {
         bridge.cell = output
-        state.begin()
-        defer {
-            state.end()
-            bridge.cell = nil
-        }
-        return Self.outcome(interpreter.execute(code))
+        defer { bridge.cell = nil }
+        return Self.outcome(interpreter.execute(code, cancellation: Cancellation(polling: { cancellation.isCancelled })))
     }
 
-    func evaluate(expression: String) -> ExecuteOutcome {
-        Self.outcome(interpreter.evaluate(expression: expression))
+    func evaluate(expression: String, cancellation: CancellationToken) -> ExecuteOutcome {
+        Self.outcome(interpreter.evaluate(expression: expression,
+                                          cancellation: Cancellation(polling: { cancellation.isCancelled })))
     }
 
     func complete(_ code: String, cursor: Int) -> CompletionResult {
@@ -56,17 +52,6 @@ final class ScriptKernelInterpreter: KernelInterpreter {
         case .complete: return .complete
         case .incomplete(let indent): return .incomplete(indent: indent)
         case .invalid: return .invalid
-        }
-    }
-
-    func interrupt() {
-        let cancellation = interpreter.cancellation
-        cancellation.request()
-        // `execute` resets the flag as a cell starts; an interrupt landing in that instant is repeated once.
-        guard let cell = state.runningCell else { return }
-        let state = self.state
-        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(20)) {
-            if state.runningCell == cell { cancellation.request() }
         }
     }
 
@@ -137,17 +122,4 @@ private final class OutputBridge: ScriptOutput {
         guard let data = try? JSON.parse(data) else { return }
         cell?.sendComm(id: id, data: data)
     }
-}
-
-/// Which cell is running (a counter), shared with interrupt handlers on other threads.
-private final class CellState: @unchecked Sendable {
-    private let lock = NSLock()
-    private var counter = 0
-    private var running = false
-
-    func begin() { lock.lock(); counter += 1; running = true; lock.unlock() }
-    func end() { lock.lock(); running = false; lock.unlock() }
-
-    /// The running cell's number, or nil between cells.
-    var runningCell: Int? { lock.lock(); defer { lock.unlock() }; return running ? counter : nil }
 }

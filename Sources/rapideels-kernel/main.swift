@@ -31,9 +31,6 @@ struct Serve: ParsableCommand {
     @Argument(help: "The connection file (instead of --connection-file).")
     var connectionFile: String?
 
-    @Flag(name: .customLong("protocol-probe"), help: .hidden)
-    var protocolProbe = false
-
     func validate() throws {
         if connectionFileOption == nil && connectionFile == nil {
             throw ValidationError("give the connection file: rapideels-kernel --connection-file FILE")
@@ -51,8 +48,7 @@ struct Serve: ParsableCommand {
         }
         let kernel = try ZeroMQKernel(connection: connection)
         let info = ScriptKernelInterpreter.kernelInfo(version: KernelVersion.string)
-        let interpreter: KernelInterpreter = protocolProbe ? ProtocolProbe() : ScriptKernelInterpreter()
-        kernel.serve(interpreter: interpreter, info: info)
+        kernel.serve(interpreter: ScriptKernelInterpreter(), info: info)
     }
 }
 

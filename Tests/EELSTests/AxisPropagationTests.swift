@@ -4,8 +4,8 @@ import XCTest
 
 /// Spatial calibration survives every operation, and pixel-range slicing shifts offsets.
 final class AxisPropagationTests: XCTestCase {
-    let y = EnergyAxis(offset: 10, scale: 1.99, size: 4, units: "nm", name: "y")
-    let x = EnergyAxis(offset: -3, scale: 2.5, size: 8, units: "nm", name: "x")
+    let y = UniformAxis(offset: 10, scale: 1.99, size: 4, units: "nm", name: "y")
+    let x = UniformAxis(offset: -3, scale: 2.5, size: 8, units: "nm", name: "x")
 
     /// A power law plus a little structure, so background fits succeed.
     static func count(_ i: Int) -> Float {
@@ -15,7 +15,7 @@ final class AxisPropagationTests: XCTestCase {
     }
 
     func si() -> SpectrumImage {
-        var si = SpectrumImage(rows: 4, columns: 8, energy: EnergyAxis(offset: 490, scale: 1, size: 60),
+        var si = SpectrumImage(rows: 4, columns: 8, energy: UniformAxis(offset: 490, scale: 1, size: 60),
                                data: (0..<(4 * 8 * 60)).map(AxisPropagationTests.count))
         si.rowAxis = y
         si.columnAxis = x
@@ -37,7 +37,7 @@ final class AxisPropagationTests: XCTestCase {
             XCTAssertEqual(out.columnAxis, x, name)
         }
         let binned = try s.rebin(pixels: [2, 4])
-        XCTAssertEqual(binned.rowAxis, EnergyAxis(offset: 10 + 1.99 / 2, scale: 3.98, size: 2, units: "nm", name: "y"))
+        XCTAssertEqual(binned.rowAxis, UniformAxis(offset: 10 + 1.99 / 2, scale: 3.98, size: 2, units: "nm", name: "y"))
         XCTAssertEqual(binned.columnAxis.scale, 10)
         XCTAssertEqual(binned.columnAxis.offset, -3 + 1.5 * 2.5, accuracy: 1e-12)
         let slower = try s.simulateFrameRate(combining: 4, perFrame: true)

@@ -18,15 +18,15 @@ final class DMAcquisitionWriterTests: XCTestCase {
 
     /// A small SI with distinct values everywhere and calibrated axes.
     private func sampleSI(rows: Int, columns: Int, channels: Int) -> SpectrumImage {
-        let energy = EnergyAxis(offset: 590, scale: 0.2, size: channels)
+        let energy = UniformAxis(offset: 590, scale: 0.2, size: channels)
         let data = (0..<(rows * columns * channels)).map { Float($0 % 977) * 0.5 + Float($0 / 977) }
         var si = SpectrumImage(rows: rows, columns: columns, energy: energy, data: data)
-        si.rowAxis = EnergyAxis(offset: 0, scale: 2.5, size: rows, units: "nm", name: "y")
-        si.columnAxis = EnergyAxis(offset: 10, scale: 2.5, size: columns, units: "nm", name: "x")
+        si.rowAxis = UniformAxis(offset: 0, scale: 2.5, size: rows, units: "nm", name: "y")
+        si.columnAxis = UniformAxis(offset: 10, scale: 2.5, size: columns, units: "nm", name: "x")
         return si
     }
 
-    private func assertSameAxis(_ a: EnergyAxis, _ b: EnergyAxis, file: StaticString = #filePath, line: UInt = #line) {
+    private func assertSameAxis(_ a: UniformAxis, _ b: UniformAxis, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(a.size, b.size, file: file, line: line)
         XCTAssertEqual(a.units, b.units, file: file, line: line)
         XCTAssertEqual(a.name, b.name, file: file, line: line)
@@ -86,15 +86,15 @@ final class DMAcquisitionWriterTests: XCTestCase {
     }
 
     func testSpectrumAndImageRoundTrip() throws {
-        let spectrum = Spectrum(values: (0..<50).map { Float($0) * 1.5 }, energy: EnergyAxis(offset: 600, scale: 0.1, size: 50))
+        let spectrum = Spectrum(values: (0..<50).map { Float($0) * 1.5 }, energy: UniformAxis(offset: 600, scale: 0.1, size: 50))
         let path = tmp.appendingPathComponent("dark.dm4").path
         try DMWriter.write(spectrum, to: path, title: "dark reference")
         let back = try XCTUnwrap(load(path).spectrum)
         XCTAssertEqual(back.values, spectrum.values)
         assertSameAxis(back.energy, spectrum.energy)
         let image = Image2D(rows: 3, columns: 4, data: (0..<12).map(Float.init),
-                            rowAxis: EnergyAxis(offset: 0, scale: 1.5, size: 3, units: "nm", name: "y"),
-                            columnAxis: EnergyAxis(offset: 0, scale: 1.5, size: 4, units: "nm", name: "x"))
+                            rowAxis: UniformAxis(offset: 0, scale: 1.5, size: 3, units: "nm", name: "y"),
+                            columnAxis: UniformAxis(offset: 0, scale: 1.5, size: 4, units: "nm", name: "x"))
         let imagePath = tmp.appendingPathComponent("haadf.dm3").path
         try DMWriter.write(image, to: imagePath, version: 3)
         let loadedImage = try XCTUnwrap(load(imagePath).image)

@@ -14,7 +14,7 @@ final class DatasetFilesTests: XCTestCase {
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
 
     /// A 4 x 6 x 20 SI whose counts encode `tag`, on `axis`.
-    func image(_ tag: Float, axis: EnergyAxis = EnergyAxis(offset: 500, scale: 0.5, size: 20)) -> SpectrumImage {
+    func image(_ tag: Float, axis: UniformAxis = UniformAxis(offset: 500, scale: 0.5, size: 20)) -> SpectrumImage {
         SpectrumImage(rows: 4, columns: 6, energy: axis, data: (0..<(4 * 6 * axis.size)).map { tag + Float($0 % 7) })
     }
 
@@ -75,12 +75,12 @@ final class DatasetFilesTests: XCTestCase {
 
     func testMixedDispersionsAndFilesThatAreNotSpectrumImagesAreRefused() throws {
         try write("a.npy", image(0))
-        try write("b.npy", image(0, axis: EnergyAxis(offset: 500, scale: 0.25, size: 40)))
+        try write("b.npy", image(0, axis: UniformAxis(offset: 500, scale: 0.25, size: 40)))
         XCTAssertThrowsError(try Dataset(loading: try Dataset.files(matching: folder), labels: .none)) {
             XCTAssertTrue("\($0)".contains("mixed dispersions: b.npy has 0.25 eV/channel but a.npy 0.5"), "\($0)")
         }
         let spectrum = (folder as NSString).appendingPathComponent("dark.npy")
-        try NPYFormat.write(Spectrum(values: [1, 2, 3], energy: EnergyAxis(offset: 0, scale: 1, size: 3)), to: spectrum)
+        try NPYFormat.write(Spectrum(values: [1, 2, 3], energy: UniformAxis(offset: 0, scale: 1, size: 3)), to: spectrum)
         XCTAssertThrowsError(try Dataset(loading: [spectrum], labels: .none)) {
             XCTAssertTrue("\($0)".contains("holds no spectrum image"), "\($0)")
         }

@@ -122,7 +122,7 @@ final class DriftAlignmentTests: XCTestCase {
         print("L3 onsets (50 % of the maximum): " + onsets.map { String(format: "%.2f", $0) }.joined(separator: ", "))
         XCTAssertTrue(onsets[0] < onsets[1] && onsets[1] < onsets[2], "\(onsets)")
         XCTAssertEqual(onsets[0], 639.5, accuracy: 0.6)
-        XCTAssertThrowsError(try Spectrum(values: [1, 2, 3, 4, 5], energy: EnergyAxis(offset: 600, scale: 1, size: 5))
+        XCTAssertThrowsError(try Spectrum(values: [1, 2, 3, 4, 5], energy: UniformAxis(offset: 600, scale: 1, size: 5))
             .edgeOnset(window: 700...710, background: 600...602))
     }
 
@@ -134,7 +134,7 @@ final class DriftAlignmentTests: XCTestCase {
         // Interior channels come back within interpolation error.
         let k = sim.image.energy.index(of: 645)
         XCTAssertEqual(redrifted.data[k], sim.expected[k], accuracy: 0.05 * sim.expected[k])
-        let wrong = Spectrum(values: [1, 2, 3], energy: EnergyAxis(offset: 0, scale: 1, size: 3))
+        let wrong = Spectrum(values: [1, 2, 3], energy: UniformAxis(offset: 0, scale: 1, size: 3))
         XCTAssertThrowsError(try sim.image.alignDrift(to: .reference(wrong))) { error in
             guard case EELSError.shape(let message) = error else { return XCTFail("\(error)") }
             XCTAssertTrue(message.contains("3 channels") && message.contains("512"), message)
@@ -171,13 +171,13 @@ final class DriftAlignmentTests: XCTestCase {
         let spectrum = try item.simulated.image[0, 0].subtractingDark(dark)
         XCTAssertEqual(spectrum.values, clean[0, 0].values)
         // Shape mismatch: a clear EELSError naming both channel counts.
-        let short = Spectrum(values: [1, 2], energy: EnergyAxis(offset: 0, scale: 1, size: 2))
+        let short = Spectrum(values: [1, 2], energy: UniformAxis(offset: 0, scale: 1, size: 2))
         XCTAssertThrowsError(try item.simulated.image.subtractingDark(short)) { error in
             guard case EELSError.shape(let message) = error else { return XCTFail("\(error)") }
             XCTAssertTrue(message.contains("2 channels") && message.contains("512"), message)
         }
         XCTAssertThrowsError(try item.simulated.image[0, 0].subtractingDark(short))
-        let wrongSI = SpectrumImage(rows: 1, columns: 1, energy: EnergyAxis(offset: 0, scale: 1, size: 7))
+        let wrongSI = SpectrumImage(rows: 1, columns: 1, energy: UniformAxis(offset: 0, scale: 1, size: 7))
         XCTAssertThrowsError(try item.simulated.image.subtractingDark(wrongSI)) { error in
             XCTAssertTrue("\(error)".contains("7 channels"), "\(error)")
         }

@@ -17,11 +17,11 @@ final class HSpyFormatTests: XCTestCase {
     func path(_ name: String) -> String { tmp.appendingPathComponent(name).path }
 
     func calibratedSI() -> SpectrumImage {
-        var si = SpectrumImage(rows: 3, columns: 4, energy: EnergyAxis(offset: 520, scale: 0.25, size: 5),
+        var si = SpectrumImage(rows: 3, columns: 4, energy: UniformAxis(offset: 520, scale: 0.25, size: 5),
                                data: (0..<60).map { Float($0) * 1.5 - 7 }, metadata: ["title": "edge / SI",
                                                                                        "dm.dimensions": "3"])
-        si.rowAxis = EnergyAxis(offset: 4, scale: 1.99, size: 3, units: "nm", name: "y")
-        si.columnAxis = EnergyAxis(offset: -2, scale: 1.99, size: 4, units: "nm", name: "x")
+        si.rowAxis = UniformAxis(offset: 4, scale: 1.99, size: 3, units: "nm", name: "y")
+        si.columnAxis = UniformAxis(offset: -2, scale: 1.99, size: 4, units: "nm", name: "x")
         return si
     }
 
@@ -102,7 +102,7 @@ final class HSpyFormatTests: XCTestCase {
     }
 
     func testSpectrumAndMapsRoundTrip() throws {
-        let s = Spectrum(values: [3, 1, 4, 1, 5], energy: EnergyAxis(offset: 360, scale: 0.2, size: 5),
+        let s = Spectrum(values: [3, 1, 4, 1, 5], energy: UniformAxis(offset: 360, scale: 0.2, size: 5),
                          metadata: ["title": "core loss"])
         try HSpyFormat.write(s, to: path("s.hspy"))
         let sb = try XCTUnwrap(try load(path("s.hspy")).spectrum)

@@ -20,9 +20,9 @@ final class HSpyFuzzTests: XCTestCase {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hspy-fuzz-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        var si = SpectrumImage(rows: 3, columns: 5, energy: EnergyAxis(offset: 500, scale: 0.5, size: 40),
+        var si = SpectrumImage(rows: 3, columns: 5, energy: UniformAxis(offset: 500, scale: 0.5, size: 40),
                                data: (0..<600).map { Float($0 % 31) }, metadata: ["title": "fuzz", "a.b.c": "1"])
-        si.rowAxis = EnergyAxis(offset: 1, scale: 2, size: 3, units: "nm", name: "y")
+        si.rowAxis = UniformAxis(offset: 1, scale: 2, size: 3, units: "nm", name: "y")
         let seedPath = dir.appendingPathComponent("seed.hspy").path
         try HSpyFormat.write(si, to: seedPath)
         let original = try readFileBytes(seedPath)

@@ -15,7 +15,7 @@ final class IOFormatTests: XCTestCase {
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: tmp) }
 
     func testMSARoundTrip() throws {
-        let s = Spectrum(values: [1.5, 2, -3, 4e5], energy: EnergyAxis(offset: 520, scale: 0.25, size: 4))
+        let s = Spectrum(values: [1.5, 2, -3, 4e5], energy: UniformAxis(offset: 520, scale: 0.25, size: 4))
         let path = tmp.appendingPathComponent("s.msa").path
         try MSAFormat.write(s, to: path, title: "test")
         let back = try XCTUnwrap(try load(path).spectrum)
@@ -69,9 +69,9 @@ final class IOFormatTests: XCTestCase {
     }
 
     func testNPYRoundTripWithSidecar() throws {
-        var si = SpectrumImage(rows: 2, columns: 3, energy: EnergyAxis(offset: 520, scale: 0.25, size: 4),
+        var si = SpectrumImage(rows: 2, columns: 3, energy: UniformAxis(offset: 520, scale: 0.25, size: 4),
                                data: (0..<24).map(Float.init))
-        si.rowAxis = EnergyAxis(offset: 0, scale: 0.94, size: 2, units: "nm", name: "y")
+        si.rowAxis = UniformAxis(offset: 0, scale: 0.94, size: 2, units: "nm", name: "y")
         let path = tmp.appendingPathComponent("si.npy").path
         try NPYFormat.write(si, to: path)
         XCTAssertTrue(FileManager.default.fileExists(atPath: tmp.appendingPathComponent("si.json").path))
@@ -80,7 +80,7 @@ final class IOFormatTests: XCTestCase {
         XCTAssertEqual(back.energy, si.energy)
         XCTAssertEqual(back.rowAxis, si.rowAxis)
         // Spectrum and image too.
-        let s = Spectrum(values: [1, 2, 3], energy: EnergyAxis(offset: 5, scale: 2, size: 3))
+        let s = Spectrum(values: [1, 2, 3], energy: UniformAxis(offset: 5, scale: 2, size: 3))
         let sp = tmp.appendingPathComponent("s.npy").path
         try NPYFormat.write(s, to: sp)
         XCTAssertEqual(try load(sp).spectrum?.energy, s.energy)

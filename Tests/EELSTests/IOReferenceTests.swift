@@ -8,7 +8,7 @@ final class IOReferenceTests: XCTestCase {
     /// Our loaded value mapped back to the file's raw C order.
     struct RawView {
         var shape: [Int]
-        var axes: [EnergyAxis]
+        var axes: [UniformAxis]
         var values: [Double]
         var dtype: String
     }

@@ -5,7 +5,7 @@ final class MetricsTests: XCTestCase {
     func testMSE() throws {
         XCTAssertEqual(try mse([1, 2, 3], [1, 2, 5]), 4.0 / 3, accuracy: 1e-12)
         XCTAssertThrowsError(try mse([1], [1, 2])) { XCTAssertTrue("\($0)".contains("1 and 2")) }
-        let axis = EnergyAxis(offset: 0, scale: 1, size: 2)
+        let axis = UniformAxis(offset: 0, scale: 1, size: 2)
         let a = SpectrumImage(rows: 1, columns: 2, energy: axis, data: [0, 0, 1, 1])
         let b = SpectrumImage(rows: 1, columns: 2, energy: axis, data: [0, 2, 1, 1])
         XCTAssertEqual(try msePerPixel(a, b), [2, 0])
@@ -25,7 +25,7 @@ final class MetricsTests: XCTestCase {
     }
 
     func testPeakStatisticsDifferenceMeasuresAKnownShift() throws {
-        let axis = EnergyAxis(offset: 520, scale: 0.25, size: 120)
+        let axis = UniformAxis(offset: 520, scale: 0.25, size: 120)
         func image(shift: Double, scale: Double) -> SpectrumImage {
             var si = SpectrumImage(rows: 2, columns: 3, energy: axis)
             for r in 0..<2 {

@@ -108,12 +108,12 @@ final class MnSimulatorTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("3 channels"), "\(error)")
         }
         XCTAssertThrowsError(try sim.expectedCounts(classIndex: 3, thickness: 0.5))
-        XCTAssertThrowsError(try CoreLossSimulator.manganese(axis: EnergyAxis(offset: 100, scale: 0.2, size: 10)))
+        XCTAssertThrowsError(try CoreLossSimulator.manganese(axis: UniformAxis(offset: 100, scale: 0.2, size: 10)))
     }
 
     func testOtherDispersionKeepsCountsPerEV() throws {
         let coarse = try CoreLossSimulator.manganese()
-        let fine = try CoreLossSimulator.manganese(axis: EnergyAxis(offset: 590, scale: 0.1, size: 1024))
+        let fine = try CoreLossSimulator.manganese(axis: UniformAxis(offset: 590, scale: 0.1, size: 1024))
         let a = try coarse.expectedCounts(classIndex: 0, thickness: 0.4)
         let b = try fine.expectedCounts(classIndex: 0, thickness: 0.4)
         // The same energy, 655 eV: half the counts per channel at half the dispersion.

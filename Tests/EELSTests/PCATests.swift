@@ -96,7 +96,7 @@ final class PCATests: XCTestCase {
 
     func testSpectrumImageReconstructionKeepsShape() throws {
         let f = try loadFixture()
-        let si = SpectrumImage(rows: 4, columns: 10, energy: EnergyAxis(offset: 520, scale: 0.25, size: f.cols),
+        let si = SpectrumImage(rows: 4, columns: 10, energy: UniformAxis(offset: 520, scale: 0.25, size: f.cols),
                                data: f.matrix)
         let r = try pca(si, components: 2)
         let out = try r.reconstructedImage(like: si)

@@ -3,7 +3,7 @@ import XCTest
 
 /// Gaussian peak fits: exact recovery, coverage of the reported uncertainties under Poisson noise, failures.
 final class PeakFitTests: XCTestCase {
-    let axis = EnergyAxis(offset: 520, scale: 0.25, size: 240)  // 520 ... 579.75 eV, the paper's crop
+    let axis = UniformAxis(offset: 520, scale: 0.25, size: 240)  // 520 ... 579.75 eV, the paper's crop
     let truth = [GaussianPeak(position: 528.2, height: 300, sigma: 0.9),
                  GaussianPeak(position: 535.1, height: 180, sigma: 1.6)]
 

@@ -6,7 +6,7 @@ import TestSupport
 final class PreprocessPowerLawTests: XCTestCase {
     func testRecoversAmplitudeAndExponentOfSyntheticBackgrounds() throws {
         for (a, r) in [(1.0e9, 3.0), (5.0e12, 4.2), (2.0e6, 2.1)] {
-            let axis = EnergyAxis(offset: 440, scale: 0.125, size: 1120)
+            let axis = UniformAxis(offset: 440, scale: 0.125, size: 1120)
             let values = (0..<axis.size).map { Float(a * pow(axis.value(at: $0), -r)) }
             let spectrum = Spectrum(values: values, energy: axis)
             let fit = try spectrum.fitBackground(.powerLaw, in: 498...528)
@@ -21,7 +21,7 @@ final class PreprocessPowerLawTests: XCTestCase {
     func testRefinementReachesTheLeastSquaresMinimumWithNoise() throws {
         // With additive noise the log-log line is biased; the refined fit must be the least-squares minimum:
         // no worse than the true parameters, and no worse than nearby (A, r) pairs.
-        let axis = EnergyAxis(offset: 498, scale: 0.25, size: 121)
+        let axis = UniformAxis(offset: 498, scale: 0.25, size: 121)
         var rng = SeededGenerator(seed: 5)
         let a = 3.0e10, r = 3.2
         let energies = (0..<axis.size).map { axis.value(at: $0) }
@@ -40,7 +40,7 @@ final class PreprocessPowerLawTests: XCTestCase {
     }
 
     func testSpectrumImageFitsEachPixel() throws {
-        let axis = EnergyAxis(offset: 490, scale: 0.5, size: 100)
+        let axis = UniformAxis(offset: 490, scale: 0.5, size: 100)
         var data: [Float] = []
         let params = [(1e9, 3.0), (2e9, 3.1)]
         for (a, r) in params { data += (0..<100).map { Float(a * pow(axis.value(at: $0), -r)) } }

@@ -8,25 +8,25 @@ final class PreprocessTests: XCTestCase {
         var data: [Float] = []
         for r in 0..<rows { for c in 0..<columns { for k in 0..<channels { data.append(Float(1000 * r + 10 * c + k)) } } }
         return SpectrumImage(rows: rows, columns: columns,
-                             energy: EnergyAxis(offset: offset, scale: scale, size: channels), data: data)
+                             energy: UniformAxis(offset: offset, scale: scale, size: channels), data: data)
     }
 
     func testCropByEnergyUsesHyperSpyIsigSemantics() throws {
-        let axis = EnergyAxis(offset: 440, scale: 0.125, size: 1120)
+        let axis = UniformAxis(offset: 440, scale: 0.125, size: 1120)
         XCTAssertEqual(try axis.channels(in: 520...580), 640..<1120)
         let si = ramp(rows: 1, columns: 2, channels: 8, offset: 500, scale: 1)
         let cropped = try si.crop(502...505)
         XCTAssertEqual(cropped.channels, 3)
         XCTAssertEqual(cropped.energy.offset, 502)
         XCTAssertEqual(cropped.data, [2, 3, 4, 12, 13, 14])
-        let s = try Spectrum(values: [0, 1, 2, 3], energy: EnergyAxis(offset: 10, scale: 2, size: 4)).crop(12...16)
+        let s = try Spectrum(values: [0, 1, 2, 3], energy: UniformAxis(offset: 10, scale: 2, size: 4)).crop(12...16)
         XCTAssertEqual(s.values, [1, 2])
         XCTAssertThrowsError(try si.crop(400...450))
         XCTAssertThrowsError(try si.crop(503...503.2))
     }
 
     func testRebinEnergySumsLikeHyperSpy() throws {
-        let s = Spectrum(values: [1, 2, 3, 4, 5], energy: EnergyAxis(offset: 520, scale: 0.125, size: 5))
+        let s = Spectrum(values: [1, 2, 3, 4, 5], energy: UniformAxis(offset: 520, scale: 0.125, size: 5))
         let r = try s.rebin(energy: 2)
         XCTAssertEqual(r.values, [3, 7])
         XCTAssertEqual(r.energy.scale, 0.25)
@@ -96,7 +96,7 @@ final class PreprocessTests: XCTestCase {
     }
 
     func testMinMaxNormalisation() {
-        let axis = EnergyAxis(offset: 0, scale: 1, size: 3)
+        let axis = UniformAxis(offset: 0, scale: 1, size: 3)
         XCTAssertEqual(Spectrum(values: [2, 4, 6], energy: axis).normalizedMinMax().values, [0, 0.5, 1])
         XCTAssertEqual(Spectrum(values: [3, 3, 3], energy: axis).normalizedMinMax().values, [0, 0, 0])
         let si = SpectrumImage(rows: 1, columns: 2, energy: axis, data: [1, 3, 5, 10, 0, 5])
@@ -124,7 +124,7 @@ final class PreprocessTests: XCTestCase {
     }
 
     func testPoissonAndGaussianNoiseAreSeeded() {
-        let axis = EnergyAxis(offset: 0, scale: 1, size: 20_000)
+        let axis = UniformAxis(offset: 0, scale: 1, size: 20_000)
         let s = Spectrum(values: [Float](repeating: 15, count: 20_000), energy: axis)
         let a = s.addingPoissonNoise(seed: 3), b = s.addingPoissonNoise(seed: 3), c = s.addingPoissonNoise(seed: 4)
         XCTAssertEqual(a.values, b.values)
@@ -141,7 +141,7 @@ final class PreprocessTests: XCTestCase {
     }
 
     func testDatasetSplitHoldsOutOnePerCategory() throws {
-        let axis = EnergyAxis(offset: 0, scale: 1, size: 2)
+        let axis = UniformAxis(offset: 0, scale: 1, size: 2)
         var items: [DatasetItem] = []
         for label in 0..<2 {
             for (i, t) in [0.65, 0.7, 0.75, 0.8, 0.78, 0.72, 0.83, 0.9, 1.0, 1.1, 1.2, 1.33].enumerated() {

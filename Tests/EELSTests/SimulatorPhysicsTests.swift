@@ -140,6 +140,6 @@ final class SimulatorContrastTests: XCTestCase {
         XCTAssertThrowsError(try OKEdgeSimulator(physics: physics)) {
             XCTAssertTrue("\($0)".contains("edgeCountsAt08MFP"), "\($0)")
         }
-        XCTAssertThrowsError(try OKEdgeSimulator(outputAxis: EnergyAxis(offset: 100, scale: 0.125, size: 10)))
+        XCTAssertThrowsError(try OKEdgeSimulator(outputAxis: UniformAxis(offset: 100, scale: 0.125, size: 10)))
     }
 }

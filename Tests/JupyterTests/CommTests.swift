@@ -8,18 +8,17 @@ final class EchoCommInterpreter: KernelInterpreter, KernelCommHandler, @unchecke
     var opened: [String] = []
     var closed: [String] = []
 
-    func execute(_ code: String, output: CellOutput) -> ExecuteOutcome {
+    func execute(_ code: String, output: CellOutput, cancellation: CancellationToken) -> ExecuteOutcome {
         if code.hasPrefix("open ") {
             output.openComm(id: String(code.dropFirst(5)), target: "echo", data: ["hello": 1], metadata: ["version": "2.1.0"])
         }
         if code.hasPrefix("close ") { output.closeComm(id: String(code.dropFirst(6))) }
         return .success(nil)
     }
-    func evaluate(expression: String) -> ExecuteOutcome { .success(nil) }
+    func evaluate(expression: String, cancellation: CancellationToken) -> ExecuteOutcome { .success(nil) }
     func complete(_ code: String, cursor: Int) -> CompletionResult { CompletionResult(matches: [], cursorStart: 0, cursorEnd: 0) }
     func inspect(_ code: String, cursor: Int, detailLevel: Int) -> DisplayBundle? { nil }
     func isComplete(_ code: String) -> CompletenessResult { .complete }
-    func interrupt() {}
 
     func acceptsComm(target: String) -> Bool { target == "echo" }
     func commOpened(id: String, target: String, data: JSON, output: CellOutput) { opened.append(id) }

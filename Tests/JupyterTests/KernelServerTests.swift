@@ -41,11 +41,9 @@ final class RecordingTransport: KernelTransport, @unchecked Sendable {
 
 /// A test double for the language: each line is a command (not a language; just enough to drive the protocol).
 final class ScriptedInterpreter: KernelInterpreter, @unchecked Sendable {
-    private let stop = NSCondition()
-    private var interrupted = false
     var variables: [String: String] = [:]
 
-    func execute(_ code: String, output: CellOutput) -> ExecuteOutcome {
+    func execute(_ code: String, output: CellOutput, cancellation: CancellationToken) -> ExecuteOutcome {
         for line in code.split(separator: "\n").map(String.init) {
             let words = line.split(separator: " ", maxSplits: 1).map(String.init)
             let argument = words.count > 1 ? words[1] : ""
@@ -62,10 +60,7 @@ final class ScriptedInterpreter: KernelInterpreter, @unchecked Sendable {
             case "fail": return .failure(ename: "ValueError", evalue: argument, traceback: ["ValueError: \(argument)"])
             case "ask": output.stream(.stdout, "got \(output.readLine(prompt: argument) ?? "nil")\n")
             case "block":
-                stop.lock()
-                while !interrupted { stop.wait() }
-                interrupted = false
-                stop.unlock()
+                while !cancellation.isCancelled { usleep(1000) }
                 return .failure(ename: "Interrupted", evalue: "interrupted", traceback: [])
             default: break
             }
@@ -73,7 +68,7 @@ final class ScriptedInterpreter: KernelInterpreter, @unchecked Sendable {
         return .success(nil)
     }
 
-    func evaluate(expression: String) -> ExecuteOutcome {
+    func evaluate(expression: String, cancellation: CancellationToken) -> ExecuteOutcome {
         if let value = variables[expression] { return .success(["text/plain": value]) }
         return .failure(ename: "NameError", evalue: expression, traceback: [])
     }
@@ -87,8 +82,6 @@ final class ScriptedInterpreter: KernelInterpreter, @unchecked Sendable {
     }
 
     func isComplete(_ code: String) -> CompletenessResult { code.hasSuffix("{") ? .incomplete(indent: "    ") : .complete }
-
-    func interrupt() { stop.lock(); interrupted = true; stop.broadcast(); stop.unlock() }
 }
 
 final class KernelServerTests: XCTestCase {

@@ -7,16 +7,15 @@ final class StreamCoalescingTests: XCTestCase {
     private final class Lines: KernelInterpreter, @unchecked Sendable {
         let count: Int
         init(_ count: Int) { self.count = count }
-        func execute(_ code: String, output: CellOutput) -> ExecuteOutcome {
+        func execute(_ code: String, output: CellOutput, cancellation: CancellationToken) -> ExecuteOutcome {
             for i in 0..<count { output.stream(.stdout, "line \(i)\n") }
             output.stream(.stderr, "done\n")
             return .success(nil)
         }
-        func evaluate(expression: String) -> ExecuteOutcome { .success(nil) }
+        func evaluate(expression: String, cancellation: CancellationToken) -> ExecuteOutcome { .success(nil) }
         func complete(_ code: String, cursor: Int) -> CompletionResult { CompletionResult(matches: [], cursorStart: 0, cursorEnd: 0) }
         func inspect(_ code: String, cursor: Int, detailLevel: Int) -> DisplayBundle? { nil }
         func isComplete(_ code: String) -> CompletenessResult { .complete }
-        func interrupt() {}
     }
 
     /// A transport whose iopub readers are `backlog` bytes behind.

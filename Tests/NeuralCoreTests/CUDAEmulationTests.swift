@@ -198,32 +198,10 @@ class CUDAEmulationTests: XCTestCase {
         return (weights.tensors, reference.tensors)
     }
 
-    /// The paper autoencoder's 25 layers (../shared/reference/paper-model/README.md), as RapidEELS builds them.
+    /// The paper autoencoder's 25 layers (../shared/reference/paper-model/README.md), from the one table that
+    /// RapidEELS builds them from.
     static func paperLayers() throws -> [Layer] {
-        var layers: [Layer] = []
-        var shape = [240, 1]
-        for (index, (filters, kernel)) in [(8, 7), (16, 7), (16, 5), (32, 5), (64, 3)].enumerated() {
-            let conv = try Conv1D(name: "encoder.conv\(index)", inputShape: shape, filters: filters,
-                                  kernelSize: kernel, stride: 2)
-            layers.append(conv)
-            shape = conv.outputShape
-            if index < 4 { layers.append(try Dropout(name: "encoder.dropout\(index)", shape: shape, rate: 0.2)) }
-        }
-        layers.append(try Reshape(name: "encoder.flatten", from: shape, to: [512]))
-        layers.append(try Dense(name: "latent", inputSize: 512, units: 5, activation: .relu))
-        layers.append(try Dense(name: "decoder.dense", inputSize: 5, units: 512))
-        layers.append(try Reshape(name: "decoder.reshape", from: [512], to: [8, 64]))
-        shape = [8, 64]
-        for (index, (filters, kernel, padding)) in [(64, 3, 0), (32, 5, nil), (16, 5, nil), (16, 7, nil), (8, 7, nil)]
-            .enumerated() {
-            let deconv = try Conv1DTranspose(name: "decoder.deconv\(index)", inputShape: shape, filters: filters,
-                                             kernelSize: kernel, stride: 2, outputPadding: padding)
-            layers.append(deconv)
-            shape = deconv.outputShape
-        }
-        layers.append(try Conv1DTranspose(name: "decoder.output", inputShape: shape, filters: 1, kernelSize: 7,
-                                          stride: 1, activation: .linear))
-        return layers
+        PaperArchitecture.encoderLayers() + PaperArchitecture.decoderLayers()
     }
 
     /// Fails naming the first element that differs by more than 1e-4 absolute (or `relative` of the larger value).

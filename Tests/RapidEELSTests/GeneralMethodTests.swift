@@ -8,7 +8,7 @@ import XCTest
 /// latent sizes and class counts work; errors say what to change; a saved model applies its own preprocessing.
 final class GeneralMethodTests: XCTestCase {
     /// A spectrum image with a power-law background and a class-dependent peak, Poisson noise; `axis` any.
-    static func edgeImage(rows: Int = 6, columns: Int = 12, axis: EnergyAxis, peak: Double, seed: UInt64,
+    static func edgeImage(rows: Int = 6, columns: Int = 12, axis: UniformAxis, peak: Double, seed: UInt64,
                           title: String = "") -> SpectrumImage {
         var rng = SeededGenerator(seed: seed)
         var data: [Float] = []
@@ -44,12 +44,12 @@ final class GeneralMethodTests: XCTestCase {
 
     func testAnyWindowAndDispersionBinsFromTheWindowStart() throws {
         // 0.1 eV channels from 600.05 eV; window 630-654 eV at 0.3 eV = 80 channels of 3 raw channels each.
-        let axis = EnergyAxis(offset: 600.05, scale: 0.1, size: 700)
+        let axis = UniformAxis(offset: 600.05, scale: 0.1, size: 700)
         let si = Self.edgeImage(rows: 2, columns: 3, axis: axis, peak: 642, seed: 1)
         let method = try PreprocessingMethod(window: 630...654, binWidth: 0.3, background: nil, block: (1, 1))
         XCTAssertEqual(method.channels, 80)
         let x = try method.inputs(si)
-        XCTAssertEqual(x.energy, EnergyAxis(offset: 630, scale: 0.3, size: 80))
+        XCTAssertEqual(x.energy, UniformAxis(offset: 630, scale: 0.3, size: 80))
         let first = Int(((630 - 600.05) / 0.1).rounded())   // raw channel 300 (629.05 + ... snapped to 630.05)
         for p in [0, 5] {
             for k in [0, 41, 79] {
@@ -62,7 +62,7 @@ final class GeneralMethodTests: XCTestCase {
     }
 
     func testTargetsAreBlockMeansMinusAPowerLaw() throws {
-        let axis = EnergyAxis(offset: 590, scale: 0.2, size: 500)
+        let axis = UniformAxis(offset: 590, scale: 0.2, size: 500)
         let si = Self.edgeImage(rows: 4, columns: 8, axis: axis, peak: 645, seed: 2)
         let method = try PreprocessingMethod(window: 636...668, binWidth: 0.4, background: 600...634,
                                              block: (2, 4))
@@ -77,7 +77,7 @@ final class GeneralMethodTests: XCTestCase {
     }
 
     func testErrorsSayWhatToChange() throws {
-        let axis = EnergyAxis(offset: 600, scale: 0.3, size: 200)
+        let axis = UniformAxis(offset: 600, scale: 0.3, size: 200)
         let si = Self.edgeImage(rows: 3, columns: 5, axis: axis, peak: 642, seed: 3)
         let quarter = try PreprocessingMethod(window: 620...650, binWidth: 0.25, background: nil, block: (1, 1))
         XCTAssertThrowsError(try quarter.inputs(si)) {
@@ -117,7 +117,7 @@ final class GeneralMethodTests: XCTestCase {
 
     /// Three classes of 0.25 eV Mn-like data, 4 images each.
     func threeClassDataset(seed: UInt64) -> Dataset {
-        let axis = EnergyAxis(offset: 590, scale: 0.25, size: 360)
+        let axis = UniformAxis(offset: 590, scale: 0.25, size: 360)
         var items: [DatasetItem] = []
         for c in 0..<3 {
             for i in 0..<4 {
@@ -182,13 +182,13 @@ final class GeneralMethodTests: XCTestCase {
         XCTAssertEqual(clf.classNames, ["A", "B", "C"])
         XCTAssertEqual(ae.autoencoder.latentSize, 4)
         // New data of another dispersion (0.125 eV) and offset: the loaded models bin and window it themselves.
-        let fine = Self.edgeImage(rows: 3, columns: 4, axis: EnergyAxis(offset: 600, scale: 0.125, size: 600),
+        let fine = Self.edgeImage(rows: 3, columns: 4, axis: UniformAxis(offset: 600, scale: 0.125, size: 600),
                                   peak: 644, seed: 99)
         XCTAssertEqual(try ae.denoise(fine).data, try denoiser.denoise(fine).data)
         XCTAssertEqual(try ae.denoise(fine).energy, method.axis)
         XCTAssertEqual(try clf.classify(fine).probabilities, try classifier.classify(fine).probabilities)
         // Data of another edge are refused with the window they would need.
-        let oxygen = Self.edgeImage(rows: 2, columns: 2, axis: EnergyAxis(offset: 440, scale: 0.25, size: 560),
+        let oxygen = Self.edgeImage(rows: 2, columns: 2, axis: UniformAxis(offset: 440, scale: 0.25, size: 560),
                                     peak: 530, seed: 1)
         XCTAssertThrowsError(try ae.denoise(oxygen)) {
             XCTAssertTrue("\($0)".contains("the data cover 440.00-580.00 eV; the window needs 632.00-664.00 eV"),
@@ -197,7 +197,7 @@ final class GeneralMethodTests: XCTestCase {
     }
 
     func testDarkReferenceAndDriftCorrectionTravelWithTheMethod() throws {
-        let axis = EnergyAxis(offset: 590, scale: 0.2, size: 400)
+        let axis = UniformAxis(offset: 590, scale: 0.2, size: 400)
         let clean = Self.edgeImage(rows: 4, columns: 10, axis: axis, peak: 644, seed: 8)
         // Drift: 0 to 1.2 eV along the scan; a dark level of 7 counts on every channel.
         let applied = (0..<40).map { 1.2 * Double($0) / 39 }
@@ -222,7 +222,7 @@ final class GeneralMethodTests: XCTestCase {
                                                   block: (2, 5)).inputs(drifted).data,
                           try method.inputs(drifted).data, "the corrections change the inputs")
         var wrongDark = method
-        wrongDark.darkReference = Spectrum(values: [1, 2, 3], energy: EnergyAxis(offset: 0, scale: 1, size: 3))
+        wrongDark.darkReference = Spectrum(values: [1, 2, 3], energy: UniformAxis(offset: 0, scale: 1, size: 3))
         XCTAssertThrowsError(try wrongDark.inputs(drifted)) {
             XCTAssertTrue("\($0)".contains("dark reference has 3 channels; the data have 400"), "\($0)")
         }

@@ -5,8 +5,8 @@ import XCTest
 
 /// Maps carry their spatial calibration into figures: labels with units, extents over the pixel edges.
 final class MapFigureTests: XCTestCase {
-    let y = EnergyAxis(offset: 0, scale: 0.0019920736085623503, size: 2, units: "µm", name: "y")
-    let x = EnergyAxis(offset: 0.004, scale: 0.0019920736085623503, size: 3, units: "µm", name: "x")
+    let y = UniformAxis(offset: 0, scale: 0.0019920736085623503, size: 2, units: "µm", name: "y")
+    let x = UniformAxis(offset: 0.004, scale: 0.0019920736085623503, size: 3, units: "µm", name: "x")
 
     func testSubMicrometreAxesAreDrawnInNanometresOverThePixelEdges() {
         let mx = MapAxis(x)
@@ -14,9 +14,9 @@ final class MapFigureTests: XCTestCase {
         XCTAssertEqual(mx.axis.scale, 1.9920736085623503, accuracy: 1e-12)
         XCTAssertEqual(mx.extent.lowerBound, 4 - 1.9920736085623503 / 2, accuracy: 1e-9)
         XCTAssertEqual(mx.extent.upperBound, 4 + 2.5 * 1.9920736085623503, accuracy: 1e-9)
-        let wide = MapAxis(EnergyAxis(offset: 0, scale: 0.5, size: 10, units: "µm", name: "x"))
+        let wide = MapAxis(UniformAxis(offset: 0, scale: 0.5, size: 10, units: "µm", name: "x"))
         XCTAssertEqual(wide.label, "x (µm)", "5 µm across stays in µm")
-        let pixels = MapAxis(EnergyAxis(offset: 0, scale: 1, size: 4, units: "px", name: "y"))
+        let pixels = MapAxis(UniformAxis(offset: 0, scale: 1, size: 4, units: "px", name: "y"))
         XCTAssertEqual(pixels.label, "y (px)")
         XCTAssertEqual(pixels.extent, -0.5...3.5)
     }

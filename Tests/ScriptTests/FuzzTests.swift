@@ -53,9 +53,10 @@ final class FuzzTests: XCTestCase {
             // loops that would never end are the interrupt's job, not the fuzzer's: bound them
             if program.contains("while") { program = "var guardCount = 0\n" + program }
             let start = Date()
-            let timer = DispatchWorkItem { interpreter.cancellation.request() }
+            let stop = Cancellation()
+            let timer = DispatchWorkItem { stop.request() }
             DispatchQueue.global().asyncAfter(deadline: .now() + 0.4, execute: timer)
-            if case .failure = interpreter.execute(program) { failures += 1 }
+            if case .failure = interpreter.execute(program, cancellation: stop) { failures += 1 }
             timer.cancel()
             _ = interpreter.complete(program, cursor: rng.below(program.unicodeScalars.count + 1))
             _ = interpreter.isComplete(program)

@@ -76,9 +76,10 @@ final class LanguageTests: XCTestCase {
 
     func testInterruptStopsTheDatasetSimulator() {
         let interpreter = Interpreter(output: OutputCapture())
-        DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { interpreter.cancellation.request() }
+        let stop = Cancellation()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { stop.request() }
         let start = Date()
-        guard case .failure(let e) = interpreter.execute("let d = simulatePaperDataset(seed: 1)") else {
+        guard case .failure(let e) = interpreter.execute("let d = simulatePaperDataset(seed: 1)", cancellation: stop) else {
             return XCTFail("should be interrupted")
         }
         XCTAssertEqual(e.kind, "Interrupted")
@@ -124,11 +125,31 @@ final class LanguageTests: XCTestCase {
     func testInterruptStopsLoopsAndKeepsVariables() {
         let interpreter = Interpreter(output: OutputCapture())
         _ = interpreter.execute("var kept = 7")
-        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { interpreter.cancellation.request() }
-        guard case .failure(let e) = interpreter.execute("var i = 0\nwhile true { i += 1 }") else { return XCTFail() }
+        let stop = Cancellation()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { stop.request() }
+        guard case .failure(let e) = interpreter.execute("var i = 0\nwhile true { i += 1 }", cancellation: stop) else {
+            return XCTFail()
+        }
         XCTAssertEqual(e.kind, "Interrupted")
         guard case .success(let b) = interpreter.execute("kept") else { return XCTFail() }
         XCTAssertEqual(b?["text/plain"], "7")
+    }
+
+    /// Each cell has its own flag: one requested before the cell starts stops it at once (nothing resets it), a
+    /// function defined in an earlier cell polls the running cell's flag, and the next cell runs untouched.
+    func testAnInterruptAsACellStartsIsNotLost() {
+        let interpreter = Interpreter(output: OutputCapture())
+        _ = interpreter.execute("func spin() -> Int { var i = 0; while true { i += 1 }; return i }")
+        let early = Cancellation()
+        early.request()
+        guard case .failure(let e) = interpreter.execute("spin()", cancellation: early) else {
+            return XCTFail("a cell whose flag is already set must stop")
+        }
+        XCTAssertEqual(e.kind, "Interrupted")
+        guard case .success(let b) = interpreter.execute("var n = 0\nfor i in 0..<5000 { n += i }\nn") else {
+            return XCTFail("the next cell has a fresh flag")
+        }
+        XCTAssertEqual(b?["text/plain"], "12497500")
     }
 
     /// A typed array changes in place, and an element of the wrong type leaves it as it was before that call; a
@@ -154,10 +175,13 @@ final class LanguageTests: XCTestCase {
 
     func testInterruptReachesNestedShortLoops() {
         let interpreter = Interpreter(output: OutputCapture())
-        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { interpreter.cancellation.request() }
+        let stop = Cancellation()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { stop.request() }
         let start = Date()
         guard case .failure(let e) = interpreter.execute("var n = 0\nfor a in 0..<1000 { for b in 0..<1000 { "
-            + "var c = 0; while c < 1000 { c += 1; n += 1 } } }") else { return XCTFail("should be interrupted") }
+            + "var c = 0; while c < 1000 { c += 1; n += 1 } } }", cancellation: stop) else {
+            return XCTFail("should be interrupted")
+        }
         XCTAssertEqual(e.kind, "Interrupted")
         XCTAssertLessThan(Date().timeIntervalSince(start), 1.5)
     }

@@ -11,7 +11,7 @@ final class OwnDataCommandTests: XCTestCase {
     override func setUpWithError() throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("own-data-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let axis = EnergyAxis(offset: 600, scale: 0.25, size: 240)
+        let axis = UniformAxis(offset: 600, scale: 0.25, size: 240)
         for (c, prefix) in ["s2", "s3", "s4"].enumerated() {
             for i in 1...3 {
                 var rng = SeededGenerator(seed: UInt64(10 * c + i))

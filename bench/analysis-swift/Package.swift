@@ -8,7 +8,7 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
         // Only the files the analysis code needs, so the bench builds fast and independently of the rest of EELS.
         .target(name: "EELS", dependencies: ["COpenBLAS"], path: "Sources/EELS",
-                sources: ["EELSError.swift", "EnergyAxis.swift", "Spectrum.swift", "SpectrumImage.swift",
+                sources: ["EELSError.swift", "UniformAxis.swift", "UniformAxis+Channel.swift", "IO/Image2D.swift", "Spectrum.swift", "SpectrumImage.swift",
                           "Preprocessing/SeededGenerator.swift", "Analysis"]),
         .executableTarget(name: "analysis-bench", dependencies: ["EELS"], path: "Sources/analysis-bench"),
     ]

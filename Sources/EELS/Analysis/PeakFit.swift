@@ -111,14 +111,14 @@ struct GaussianFitter: Sendable {
     let names: [String]
     let scale: Double
 
-    init(energy: EnergyAxis, peaks: [Double], window: ClosedRange<Double>, background: PeakBackground,
+    init(energy: UniformAxis, peaks: [Double], window: ClosedRange<Double>, background: PeakBackground,
          options: PeakFitOptions) throws {
         guard !peaks.isEmpty else { throw EELSError.value("fitGaussians: give at least one peak position") }
         guard energy.size > 0, energy.scale > 0 else {
             throw EELSError.value("fitGaussians: the energy axis is empty or not increasing")
         }
-        let first = max(Int(((window.lowerBound - energy.offset) / energy.scale).rounded(.up)), 0)
-        let last = min(Int(((window.upperBound - energy.offset) / energy.scale).rounded(.down)), energy.size - 1)
+        let first = max(try energy.channel(of: window.lowerBound, .up), 0)
+        let last = min(try energy.channel(of: window.upperBound, .down), energy.size - 1)
         let m = background.parameterCount + 3 * peaks.count
         guard last - first + 1 > m else {
             throw EELSError.value("fitGaussians: the window \(window.lowerBound)...\(window.upperBound) eV holds "

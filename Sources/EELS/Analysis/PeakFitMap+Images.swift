@@ -21,7 +21,7 @@ extension PeakFitMap {
     /// The title of the reduced chi-square map in `images`.
     public static let chiSquareName = "reduced chi-square"
 
-    private func sized(_ axis: EnergyAxis, _ size: Int) -> EnergyAxis {
+    private func sized(_ axis: UniformAxis, _ size: Int) -> UniformAxis {
         var a = axis
         a.size = size
         return a

@@ -22,8 +22,8 @@ public struct PeakFitMap: Sendable {
     public let success: [Bool]
     public let background: PeakBackground
     /// The fitted image's spatial axes (y for rows, x for columns), so parameter maps keep the calibration.
-    public var rowAxis = EnergyAxis(offset: 0, scale: 1, size: 0, units: "px", name: "y")
-    public var columnAxis = EnergyAxis(offset: 0, scale: 1, size: 0, units: "px", name: "x")
+    public var rowAxis = UniformAxis(offset: 0, scale: 1, size: 0, units: "px", name: "y")
+    public var columnAxis = UniformAxis(offset: 0, scale: 1, size: 0, units: "px", name: "x")
 
     /// The map of the named parameter, e.g. "peak1.position".
     ///

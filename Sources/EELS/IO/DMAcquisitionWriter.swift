@@ -111,10 +111,10 @@ public enum DMWriter {
         }
     }
 
-    private static func build(values: [Float], axesFastestFirst axes: [EnergyAxis], format: String, signal: String,
+    private static func build(values: [Float], axesFastestFirst axes: [UniformAxis], format: String, signal: String,
                               version: Int, title: String, tags: DMAcquisitionTags) -> [UInt8] {
         var b = DMTreeBuilder()
-        func calibration(_ axis: EnergyAxis) -> DMTag {
+        func calibration(_ axis: UniformAxis) -> DMTag {
             let scale = axis.scale == 0 ? 1 : axis.scale
             return b.group([("Origin", b.float32(Float(-axis.offset / scale))), ("Scale", b.float32(Float(scale))),
                             ("Units", b.text(axis.units == "px" ? "" : axis.units))])

@@ -14,7 +14,7 @@ public struct DMImage: Sendable {
     /// Dimensions as DigitalMicrograph lists them: fastest-varying (x) first.
     public var dimensions: [Int]
     /// Calibrated axes in raw C order (slowest first), matching `shape`.
-    public var axes: [EnergyAxis]
+    public var axes: [UniformAxis]
     /// Intensity calibration: origin, scale, units of the brightness.
     public var intensityUnits: String
     /// `ImageTags.Meta Data.Format` ("Spectrum", "Spectrum image", ...), "" when absent.
@@ -79,7 +79,7 @@ public struct DMImage: Sendable {
 
         // Calibrations in DigitalMicrograph order (x first); missing ones default to origin 0, scale 1, no units.
         let calibrations = imageData.tag(at: "Calibrations.Dimension")?.group?.entries ?? []
-        var dmAxes: [EnergyAxis] = []
+        var dmAxes: [UniformAxis] = []
         for (i, size) in sizes.enumerated() {
             var origin = 0.0, scale = 1.0, units = ""
             if i < calibrations.count, let cal = calibrations[i].tag.group {
@@ -87,7 +87,7 @@ public struct DMImage: Sendable {
                 scale = number(cal, "Scale") ?? 1
                 units = text(cal, "Units") ?? ""
             }
-            dmAxes.append(EnergyAxis(offset: -origin * scale, scale: scale, size: size, units: units, name: ""))
+            dmAxes.append(UniformAxis(offset: -origin * scale, scale: scale, size: size, units: units, name: ""))
         }
         intensityUnits = text(imageData, "Calibrations.Brightness.Units") ?? ""
         format = text(image, "ImageTags.Meta Data.Format") ?? ""

@@ -46,7 +46,7 @@ extension HSpyFormat {
 
     static func signal(_ group: HDF5Group, name: String) throws -> Signal {
         let data = try group.readDataset("data")
-        var axes: [EnergyAxis] = [], navigate: [Bool] = []
+        var axes: [UniformAxis] = [], navigate: [Bool] = []
         for i in data.shape.indices {
             guard let a = try group.group("axis-\(i)") else {
                 throw group.fail("no axis-\(i) group for dimension \(i) of data shaped \(data.shape)")
@@ -67,7 +67,7 @@ extension HSpyFormat {
             if units == "<undefined>" || units == "_None_" { units = "" }
             var axisName = attributes["name"]?.text ?? ""
             if axisName == "<undefined>" || axisName == "_None_" { axisName = "" }
-            axes.append(EnergyAxis(offset: offset, scale: scale, size: size, units: units, name: axisName))
+            axes.append(UniformAxis(offset: offset, scale: scale, size: size, units: units, name: axisName))
             navigate.append(attributes["navigate"].map { $0.number != 0 } ?? (i < data.shape.count - 1))
         }
         let metadata = try group.group("metadata")
@@ -102,7 +102,7 @@ extension HSpyFormat {
         metadata["dtype"] = s.dtype
         metadata["signal_type"] = s.signalType.isEmpty ? nil : s.signalType  // from metadata.Signal only
         let nav = s.navigate, shape = s.shape
-        func spatial(_ axis: EnergyAxis, _ name: String) -> EnergyAxis {
+        func spatial(_ axis: UniformAxis, _ name: String) -> UniformAxis {
             var a = axis
             if a.name.isEmpty { a.name = name }
             if a.units.isEmpty { a.units = "px" }
@@ -114,7 +114,7 @@ extension HSpyFormat {
         case 2 where nav == [true, false]:
             var si = SpectrumImage(rows: shape[0], columns: 1, energy: s.axes[1], data: s.data, metadata: metadata)
             si.rowAxis = spatial(s.axes[0], "y")
-            si.columnAxis = EnergyAxis(offset: 0, scale: 1, size: 1, units: "px", name: "x")
+            si.columnAxis = UniformAxis(offset: 0, scale: 1, size: 1, units: "px", name: "x")
             return .spectrumImage(si)
         case 2 where nav[1] == nav[0]:
             return .image(Image2D(rows: shape[0], columns: shape[1], data: s.data, rowAxis: spatial(s.axes[0], "y"),

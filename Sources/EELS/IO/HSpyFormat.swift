@@ -15,7 +15,7 @@ public enum HSpyFormat {
     public struct Signal: Sendable {
         public var data: [Float]
         public var shape: [Int]
-        public var axes: [EnergyAxis]
+        public var axes: [UniformAxis]
         public var navigate: [Bool]
         public var title: String
         /// HyperSpy's metadata.Signal.signal_type ("EELS", or "" for a plain signal).
@@ -25,7 +25,7 @@ public enum HSpyFormat {
         /// The stored data type when read ("float32", "int16", ...).
         public var dtype = "float32"
 
-        public init(data: [Float], shape: [Int], axes: [EnergyAxis], navigate: [Bool], title: String,
+        public init(data: [Float], shape: [Int], axes: [UniformAxis], navigate: [Bool], title: String,
                     signalType: String, metadata: [String: String] = [:]) {
             self.data = data
             self.shape = shape
@@ -140,13 +140,13 @@ public enum HSpyFormat {
                signalType: "", metadata: image.metadata)  // a Signal2D, even when made from an EELS SI
     }
 
-    private static func named(_ axis: EnergyAxis, _ name: String) -> EnergyAxis {
+    private static func named(_ axis: UniformAxis, _ name: String) -> UniformAxis {
         var a = axis
         if a.name.isEmpty { a.name = name }
         return a
     }
 
-    private static func sized(_ axis: EnergyAxis, _ size: Int, _ name: String) -> EnergyAxis {
+    private static func sized(_ axis: UniformAxis, _ size: Int, _ name: String) -> UniformAxis {
         var a = named(axis, name)
         a.size = size
         return a

@@ -9,20 +9,20 @@ public struct Image2D: Sendable {
     /// rows * columns values, row-major (the column index fastest).
     public var data: [Float]
     /// Calibrated axes: y for rows, x for columns (nm, µm, or pixels when uncalibrated).
-    public var rowAxis: EnergyAxis
-    public var columnAxis: EnergyAxis
+    public var rowAxis: UniformAxis
+    public var columnAxis: UniformAxis
     /// Free-form metadata (title, flattened DM tags).
     public var metadata: [String: String]
 
     /// An image over existing data; `data.count` must equal rows * columns.
-    public init(rows: Int, columns: Int, data: [Float], rowAxis: EnergyAxis? = nil, columnAxis: EnergyAxis? = nil,
+    public init(rows: Int, columns: Int, data: [Float], rowAxis: UniformAxis? = nil, columnAxis: UniformAxis? = nil,
                 metadata: [String: String] = [:]) {
         precondition(data.count == rows * columns, "Image2D: \(data.count) values for \(rows) x \(columns)")
         self.rows = rows
         self.columns = columns
         self.data = data
-        self.rowAxis = rowAxis ?? EnergyAxis(offset: 0, scale: 1, size: rows, units: "px", name: "y")
-        self.columnAxis = columnAxis ?? EnergyAxis(offset: 0, scale: 1, size: columns, units: "px", name: "x")
+        self.rowAxis = rowAxis ?? UniformAxis(offset: 0, scale: 1, size: rows, units: "px", name: "y")
+        self.columnAxis = columnAxis ?? UniformAxis(offset: 0, scale: 1, size: columns, units: "px", name: "x")
         self.metadata = metadata
     }
 

@@ -73,7 +73,7 @@ public enum MSAFormat {
         metadata["source"] = path
         metadata["format"] = "MSA"
         metadata["dtype"] = "float64"
-        let axis = EnergyAxis(offset: offset, scale: scale, size: values.count, units: header["XUNITS"] ?? "eV")
+        let axis = UniformAxis(offset: offset, scale: scale, size: values.count, units: header["XUNITS"] ?? "eV")
         return Spectrum(values: values.map { Float($0) }, energy: axis, metadata: metadata)
     }
 
@@ -120,7 +120,7 @@ public enum MSAFormat {
 
 /// Two-column text (energy, counts) as exported by EELSDB and many programs: whitespace-, tab- or
 /// comma-separated; lines starting with `#` or a non-number are skipped as headers. The energy column must
-/// be uniform (it becomes an `EnergyAxis`).
+/// be uniform (it becomes an `UniformAxis`).
 ///
 ///     let s = try TwoColumnText.read(path: "La2NiO4_eels.txt")   // 424 eV + 0.25 eV/channel
 public enum TwoColumnText {
@@ -166,7 +166,7 @@ public enum TwoColumnText {
         for (i, e) in energies.enumerated() where Swift.abs(e - (energies[0] + Double(i) * scale)) > 1e-3 * Swift.abs(scale) {
             throw EELSError.file(path: path, detail: "row \(i + 1): energy \(e) breaks the uniform step of \(scale) eV")
         }
-        let axis = EnergyAxis(offset: energies[0], scale: scale, size: values.count)
+        let axis = UniformAxis(offset: energies[0], scale: scale, size: values.count)
         return Spectrum(values: values.map { Float($0) }, energy: axis,
                         metadata: ["source": path, "format": "text", "dtype": "float64", "title": title])
     }

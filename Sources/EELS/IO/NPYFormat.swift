@@ -138,7 +138,7 @@ public enum NPYFormat {
         }
         let shape = header.shape
         let axes = sidecar?.axes.map {
-            EnergyAxis(offset: $0.offset, scale: $0.scale, size: $0.size, units: $0.units, name: $0.name)
+            UniformAxis(offset: $0.offset, scale: $0.scale, size: $0.size, units: $0.units, name: $0.name)
         }
         let axesFit = axes.map { $0.map(\.size) == shape } ?? false
         var metadata = sidecar?.metadata ?? [:]
@@ -150,15 +150,15 @@ public enum NPYFormat {
             return .raw(RawArray(shape: shape, dtype: descr, family: family, values: values.map(Double.init),
                                  axes: axesFit ? axes! : [], metadata: metadata))
         }
-        func axis(_ i: Int, _ fallback: EnergyAxis) -> EnergyAxis { axesFit ? axes![i] : fallback }
+        func axis(_ i: Int, _ fallback: UniformAxis) -> UniformAxis { axesFit ? axes![i] : fallback }
         switch shape.count {
         case 1:
-            return .spectrum(Spectrum(values: values, energy: axis(0, EnergyAxis(offset: 0, scale: 1, size: shape[0],
+            return .spectrum(Spectrum(values: values, energy: axis(0, UniformAxis(offset: 0, scale: 1, size: shape[0],
                                                                                     units: "", name: "")),
                                       metadata: metadata))
         case 2:
             if sidecar?.kind == "spectrumImage" {
-                var si = SpectrumImage(rows: shape[0], columns: 1, energy: axis(1, EnergyAxis(offset: 0, scale: 1,
+                var si = SpectrumImage(rows: shape[0], columns: 1, energy: axis(1, UniformAxis(offset: 0, scale: 1,
                                                                                             size: shape[1])),
                                        data: values, metadata: metadata)
                 si.rowAxis = axis(0, si.rowAxis)
@@ -169,7 +169,7 @@ public enum NPYFormat {
                                   metadata: metadata))
         default:
             var si = SpectrumImage(rows: shape[0], columns: shape[1],
-                                   energy: axis(2, EnergyAxis(offset: 0, scale: 1, size: shape[2], units: "", name: "")),
+                                   energy: axis(2, UniformAxis(offset: 0, scale: 1, size: shape[2], units: "", name: "")),
                                    data: values, metadata: metadata)
             si.rowAxis = axis(0, si.rowAxis)
             si.columnAxis = axis(1, si.columnAxis)
@@ -224,7 +224,7 @@ public enum NPYFormat {
         }
     }
 
-    private static func axis(_ a: EnergyAxis, navigate: Bool) -> Sidecar.Axis {
+    private static func axis(_ a: UniformAxis, navigate: Bool) -> Sidecar.Axis {
         Sidecar.Axis(name: a.name, offset: a.offset, scale: a.scale, size: a.size, units: a.units, navigate: navigate)
     }
 

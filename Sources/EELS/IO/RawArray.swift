@@ -17,7 +17,7 @@ public struct RawArray: Sendable, Equatable {
     /// elementCount * components values.
     public var values: [Double]
     /// Calibrated axes in C order, when the file has them.
-    public var axes: [EnergyAxis]
+    public var axes: [UniformAxis]
     /// Free-form metadata (title, flattened tags).
     public var metadata: [String: String]
 
@@ -34,7 +34,7 @@ public struct RawArray: Sendable, Equatable {
     public var elementCount: Int { shape.reduce(1, *) }
 
     /// An array; `values.count` must be `elementCount * components`.
-    public init(shape: [Int], dtype: String, family: DMValueFamily, values: [Double], axes: [EnergyAxis] = [],
+    public init(shape: [Int], dtype: String, family: DMValueFamily, values: [Double], axes: [UniformAxis] = [],
                 metadata: [String: String] = [:]) {
         self.shape = shape
         self.dtype = dtype

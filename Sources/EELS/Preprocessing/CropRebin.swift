@@ -1,14 +1,14 @@
 /// Cropping and rebinning along the energy axis and over pixels.
-extension EnergyAxis {
+extension UniformAxis {
     /// The channel range of an energy range with HyperSpy's `isig[a:b]` semantics: from the channel nearest
     /// `lower` up to (not including) the channel nearest `upper`.
     ///
-    ///     EnergyAxis(offset: 440, scale: 0.125, size: 1120).channels(in: 520...580)   // 640..<1120
+    ///     UniformAxis(offset: 440, scale: 0.125, size: 1120).channels(in: 520...580)   // 640..<1120
     ///
     /// - Throws: `EELSError.value` when the range lies outside the axis or selects no channel.
     public func channels(in range: ClosedRange<Double>) throws -> Range<Int> {
-        let start = index(of: range.lowerBound), end = index(of: range.upperBound)
         guard scale > 0 else { throw EELSError.value("the energy axis has a non-positive scale \(scale)") }
+        let start = try channel(of: range.lowerBound), end = try channel(of: range.upperBound)
         guard start >= 0, end <= size, start < end else {
             throw EELSError.value("energy range \(range.lowerBound)...\(range.upperBound) \(units) is outside the "
                 + "axis [\(offset), \(self.end)] \(units) or selects no channel")
@@ -17,7 +17,7 @@ extension EnergyAxis {
     }
 
     /// The axis after taking channels `range`.
-    public func cropped(to range: Range<Int>) -> EnergyAxis {
+    public func cropped(to range: Range<Int>) -> UniformAxis {
         var axis = self
         axis.offset = value(at: range.lowerBound)
         axis.size = range.count
@@ -26,7 +26,7 @@ extension EnergyAxis {
 
     /// The axis after summing `factor` adjacent channels (HyperSpy's rebin: the offset moves to the centre of
     /// the first new bin, the scale grows by the factor, a remainder is dropped).
-    public func rebinned(by factor: Int) -> EnergyAxis {
+    public func rebinned(by factor: Int) -> UniformAxis {
         var axis = self
         axis.offset = offset + Double(factor - 1) * scale / 2
         axis.scale = scale * Double(factor)
@@ -140,7 +140,7 @@ extension SpectrumImage {
     }
 
     /// A spectrum image with the same pixels and spatial axes over new data (pixelCount * energy.size values).
-    public func withData(_ newData: [Float], energy newEnergy: EnergyAxis) -> SpectrumImage {
+    public func withData(_ newData: [Float], energy newEnergy: UniformAxis) -> SpectrumImage {
         var result = SpectrumImage(rows: rows, columns: columns, energy: newEnergy, data: newData, metadata: metadata)
         result.rowAxis = rowAxis
         result.columnAxis = columnAxis

@@ -35,14 +35,14 @@ struct DerivativeFilter {
 /// Finds an edge onset in one spectrum: fraction-of-maximum crossing after background removal, or (fraction 0,
 /// no background) the maximum of the smoothed derivative.
 struct OnsetLocator {
-    let axis: EnergyAxis
+    let axis: UniformAxis
     let window: Range<Int>
     let background: Range<Int>?
     let fraction: Double
     let smooth: DerivativeFilter
     let slope: DerivativeFilter
 
-    init(axis: EnergyAxis, window: ClosedRange<Double>, background: ClosedRange<Double>?, fraction: Double,
+    init(axis: UniformAxis, window: ClosedRange<Double>, background: ClosedRange<Double>?, fraction: Double,
          smoothing: Double) throws {
         self.axis = axis
         self.window = try axis.windowChannels(window)

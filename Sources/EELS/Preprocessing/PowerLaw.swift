@@ -172,14 +172,14 @@ extension SpectrumImage {
     }
 }
 
-extension EnergyAxis {
+extension UniformAxis {
     /// The channels whose energies lie inside `window` (inclusive at both ends).
     ///
     /// - Throws: `EELSError.value` when fewer than 2 channels fall inside.
     public func windowChannels(_ window: ClosedRange<Double>) throws -> Range<Int> {
-        let first = Swift.max(0, Int(((window.lowerBound - offset) / scale - 1e-9).rounded(.up)))
-        let last = Swift.min(size - 1, Int(((window.upperBound - offset) / scale + 1e-9).rounded(.down)))
-        guard scale > 0, last - first + 1 >= 2 else {
+        let first = Swift.max(0, try channel(of: window.lowerBound, .up))
+        let last = Swift.min(size - 1, try channel(of: window.upperBound, .down))
+        guard last - first + 1 >= 2 else {
             throw EELSError.value("the window \(window.lowerBound)...\(window.upperBound) \(units) holds fewer than 2 "
                 + "channels of the axis [\(offset), \(end)] \(units)")
         }

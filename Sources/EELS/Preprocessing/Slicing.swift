@@ -3,8 +3,8 @@
 extension SpectrumImage {
     /// The pixels in `rows` x `columns` (half-open index ranges), with every channel.
     ///
-    ///     var si = SpectrumImage(rows: 4, columns: 6, energy: EnergyAxis(offset: 500, scale: 1, size: 3))
-    ///     si.columnAxis = EnergyAxis(offset: 10, scale: 1.99, size: 6, units: "nm", name: "x")
+    ///     var si = SpectrumImage(rows: 4, columns: 6, energy: UniformAxis(offset: 500, scale: 1, size: 3))
+    ///     si.columnAxis = UniformAxis(offset: 10, scale: 1.99, size: 6, units: "nm", name: "x")
     ///     let sub = try si.slice(rows: 1..<3, columns: 2..<5)   // 2 x 3 pixels
     ///     sub.columnAxis.offset                                  // 13.98 (10 + 2 * 1.99)
     ///

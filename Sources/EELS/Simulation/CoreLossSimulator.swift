@@ -74,7 +74,7 @@ public struct CoreLossSimulator: Sendable {
     public let templates: [CoreEdgeTemplate]
     public let physics: CoreLossPhysics
     /// The axis of every returned spectrum.
-    public let outputAxis: EnergyAxis
+    public let outputAxis: UniformAxis
 
     static let gridSpacing = 0.05
     let gridStart: Double
@@ -86,7 +86,7 @@ public struct CoreLossSimulator: Sendable {
 
     /// A simulator of `templates.count` classes on `outputAxis` (which must start above 160 eV).
     /// - Throws: `EELSError.value` naming a template or parameter out of range, or an unusable axis.
-    public init(templates: [CoreEdgeTemplate], physics: CoreLossPhysics, outputAxis: EnergyAxis) throws {
+    public init(templates: [CoreEdgeTemplate], physics: CoreLossPhysics, outputAxis: UniformAxis) throws {
         try physics.validate()
         guard !templates.isEmpty else { throw EELSError.value("CoreLossSimulator: at least one class template needed") }
         for (k, t) in templates.enumerated() { try t.validate("template of class \(k)") }

@@ -3,11 +3,11 @@ import Foundation
 /// Options of the simulated Mn L2,3 experiment (`simulateMnExperiment`, `writeMnExperiment`).
 ///
 ///     var options = MnExperimentOptions()
-///     options.axis = EnergyAxis(offset: 600, scale: 0.1, size: 1000)   // 0.1 eV/channel
+///     options.axis = UniformAxis(offset: 600, scale: 0.1, size: 1000)   // 0.1 eV/channel
 ///     options.darkLevel = 3                                            // add a dark signal + dark_reference.dm4
 public struct MnExperimentOptions: Sendable, Equatable {
     /// The detector's energy axis: 590-692.2 eV at 0.2 eV/channel by default (512 channels).
-    public var axis: EnergyAxis = MnValence.defaultAxis
+    public var axis: UniformAxis = MnValence.defaultAxis
     public var physics: CoreLossPhysics = .manganeseOxide
     /// The L3 continuum step, counts per eV per pixel at t/λ = 0.5 (sets the dose; see `MnValence.template`).
     public var stepHeight: Double = 20

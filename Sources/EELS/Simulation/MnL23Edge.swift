@@ -93,7 +93,7 @@ public enum MnValence: Int, CaseIterable, Sendable, Codable {
 
     /// The default acquisition axis of the Mn experiment: 590-692.2 eV at 0.2 eV/channel (512 channels), the
     /// background window 600-635 eV below the L3 edge, the L2 edge and 40 eV of continuum above it.
-    public static let defaultAxis = EnergyAxis(offset: 590, scale: 0.2, size: 512)
+    public static let defaultAxis = UniformAxis(offset: 590, scale: 0.2, size: 512)
 
     /// The background fit window used with `defaultAxis`, eV.
     public static let backgroundWindow: ClosedRange<Double> = 605...635
@@ -111,8 +111,8 @@ extension CoreLossPhysics {
 extension CoreLossSimulator {
     /// The Mn2+ / Mn3+ / Mn4+ simulator (class index = `MnValence.classIndex`) on `axis`.
     ///
-    ///     let sim = try CoreLossSimulator.manganese(axis: EnergyAxis(offset: 600, scale: 0.1, size: 900))
-    public static func manganese(physics: CoreLossPhysics = .manganeseOxide, axis: EnergyAxis = MnValence.defaultAxis,
+    ///     let sim = try CoreLossSimulator.manganese(axis: UniformAxis(offset: 600, scale: 0.1, size: 900))
+    public static func manganese(physics: CoreLossPhysics = .manganeseOxide, axis: UniformAxis = MnValence.defaultAxis,
                                  stepHeight: Double = 20) throws -> CoreLossSimulator {
         try CoreLossSimulator(templates: MnValence.allCases.map { $0.template(stepHeight: stepHeight) },
                               physics: physics, outputAxis: axis)

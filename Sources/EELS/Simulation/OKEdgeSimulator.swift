@@ -17,11 +17,11 @@ import Foundation
 ///     let pixel = try sim.countedSpectrum(state: .annealed, thickness: 1.2, shift: 0.7, using: &rng)
 public struct OKEdgeSimulator: Sendable {
     /// The raw detector axis the paper loads: 440-580 eV at 0.125 eV/channel (1120 channels).
-    public static let paperRawAxis = EnergyAxis(offset: 440, scale: 0.125, size: 1120)
+    public static let paperRawAxis = UniformAxis(offset: 440, scale: 0.125, size: 1120)
 
     public let physics: SimulationPhysics
     /// The axis of every returned spectrum.
-    public let outputAxis: EnergyAxis
+    public let outputAxis: UniformAxis
     /// A in `A τ (E/530 eV)^-r`: background counts per 0.125 eV channel per unit τ at 530 eV (before plural
     /// scattering), derived from `physics.edgeCountsAt08MFP` (≈13.0 for the defaults, simulator-parameters.md §5.1).
     public private(set) var backgroundAmplitude: Double
@@ -39,7 +39,7 @@ public struct OKEdgeSimulator: Sendable {
     /// A simulator for `physics` producing spectra on `outputAxis`, which must lie within 400-690 eV.
     /// - Throws: `EELSError.value` naming a parameter out of range, or an axis outside the simulated grid.
     public init(physics: SimulationPhysics = SimulationPhysics(),
-                outputAxis: EnergyAxis = OKEdgeSimulator.paperRawAxis) throws {
+                outputAxis: UniformAxis = OKEdgeSimulator.paperRawAxis) throws {
         try physics.validate()
         guard outputAxis.size > 0, outputAxis.scale > 0, outputAxis.offset >= 400, outputAxis.end <= 690 else {
             throw EELSError.value("OKEdgeSimulator: output axis \(outputAxis.offset)-\(outputAxis.end) eV "

@@ -189,7 +189,7 @@ public func simulateCoreLossImage(_ spec: CoreLossImageSpec, with simulator: Cor
     let pure = weights.firstIndex(of: 1)
     var image = SpectrumImage(rows: rows, columns: columns, energy: simulator.outputAxis, data: data,
                               metadata: ["source": "RapidEELS simulator", "class": pure.map(String.init) ?? "mixture"])
-    image.rowAxis = EnergyAxis(offset: 0, scale: spec.pixelSize, size: rows, units: "nm", name: "y")
-    image.columnAxis = EnergyAxis(offset: 0, scale: spec.pixelSize, size: columns, units: "nm", name: "x")
+    image.rowAxis = UniformAxis(offset: 0, scale: spec.pixelSize, size: rows, units: "nm", name: "y")
+    image.columnAxis = UniformAxis(offset: 0, scale: spec.pixelSize, size: columns, units: "nm", name: "x")
     return SimulatedCoreLossImage(image: image, spec: spec, thickness: thickness, drift: drift, expected: expected)
 }

@@ -16,20 +16,12 @@ public enum FusedAutoencoderLayout {
 
     /// The tensors in layout order.
     public static let tensors: [Tensor] = {
-        let layers: [(String, [Int], Bool)] = [
-            ("encoder.conv0", [7, 1, 8], false), ("encoder.conv1", [7, 8, 16], false),
-            ("encoder.conv2", [5, 16, 16], false), ("encoder.conv3", [5, 16, 32], false),
-            ("encoder.conv4", [3, 32, 64], false), ("latent", [512, 5], false), ("decoder.dense", [5, 512], false),
-            ("decoder.deconv0", [3, 64, 64], true), ("decoder.deconv1", [5, 32, 64], true),
-            ("decoder.deconv2", [5, 16, 32], true), ("decoder.deconv3", [7, 16, 16], true),
-            ("decoder.deconv4", [7, 8, 16], true), ("decoder.output", [7, 1, 8], true),
-        ]
-        return layers.flatMap { name, shape, transposed in
-            let outChannels = transposed ? shape[1] : shape[shape.count - 1]
-            return [
-                Tensor(name: name + ".kernel", shape: shape, transposedKernel: transposed),
-                Tensor(name: name + ".bias", shape: [outChannels], transposedKernel: false),
-            ]
+        let layers = PaperArchitecture.encoderLayers() + PaperArchitecture.decoderLayers()
+        return layers.flatMap { layer in
+            layer.parameters.map { parameter in
+                Tensor(name: parameter.name, shape: parameter.shape,
+                       transposedKernel: layer is Conv1DTranspose && parameter === layer.parameters.first)
+            }
         }
     }()
 

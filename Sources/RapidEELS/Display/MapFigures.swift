@@ -5,16 +5,16 @@ import SVGPlot
 /// (HyperSpy's convention: pixel i covers offset + (i - 1/2) scale ... offset + (i + 1/2) scale). Lengths below
 /// one micrometre are shown in nm.
 ///
-///     let x = MapAxis(EnergyAxis(offset: 0, scale: 0.00199, size: 2, units: "µm", name: "x"))
+///     let x = MapAxis(UniformAxis(offset: 0, scale: 0.00199, size: 2, units: "µm", name: "x"))
 ///     x.label    // "x (nm)"
 ///     x.extent   // -0.996...2.988
 public struct MapAxis: Equatable, Sendable {
     public var label: String
     public var extent: ClosedRange<Double>
     /// The axis in the units drawn (nm for sub-micrometre µm axes).
-    public var axis: EnergyAxis
+    public var axis: UniformAxis
 
-    public init(_ calibrated: EnergyAxis) {
+    public init(_ calibrated: UniformAxis) {
         var a = calibrated
         let micrometre = ["µm", "μm", "um", "micron"].contains(a.units)
         if micrometre && Swift.abs(a.scale * Double(Swift.max(a.size, 1))) < 1 {
@@ -36,7 +36,7 @@ extension Figures {
     ///
     ///     try Figures.drawMap(&figure.axes, image.data, rows: 2, columns: 3, rowAxis: y, columnAxis: x)
     public static func drawMap<T: BinaryFloatingPoint>(_ panel: inout Axes, _ values: [T], rows: Int, columns: Int,
-                                                       rowAxis: EnergyAxis, columnAxis: EnergyAxis,
+                                                       rowAxis: UniformAxis, columnAxis: UniformAxis,
                                                        colormap: Colormap = .viridis, range: ClosedRange<Double>? = nil,
                                                        colorbarLabel: String? = nil) throws {
         var y = rowAxis, x = columnAxis

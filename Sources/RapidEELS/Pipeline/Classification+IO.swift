@@ -13,7 +13,7 @@ extension Classification {
             throw RapidEELSError.value("save a classification as .npy (probabilities) with its .json sidecar, not "
                 + "'\(path)'")
         }
-        let axis = EnergyAxis(offset: 0, scale: 1, size: classNames.count, units: "class", name: "class")
+        let axis = UniformAxis(offset: 0, scale: 1, size: classNames.count, units: "class", name: "class")
         var metadata = ["title": title, "kind": "classification",
                         "classes": String(decoding: try JSONEncoder().encode(classNames), as: UTF8.self)]
         if let trueLabels {

@@ -8,7 +8,7 @@ extension Classification {
     ///     let c = Classification(rows: 1, columns: 2, probabilities: [0.9, 0.1, 0.3, 0.7],
     ///                            classNames: ["initial", "annealed"], title: "SI 3", rowAxis: nil, columnAxis: nil)
     public init(rows: Int, columns: Int, probabilities: [Float], classNames: [String], trueLabels: [Int?]? = nil,
-                title: String = "", rowAxis: EnergyAxis?, columnAxis: EnergyAxis?) {
+                title: String = "", rowAxis: UniformAxis?, columnAxis: UniformAxis?) {
         self.init(rows: rows, columns: columns, probabilities: probabilities, classNames: classNames,
                   trueLabels: trueLabels, title: title)
         if let rowAxis { self.rowAxis = rowAxis }
@@ -36,7 +36,7 @@ extension Classification {
                            "classes": classNames.joined(separator: ", ")])
     }
 
-    private func sized(_ axis: EnergyAxis, _ size: Int) -> EnergyAxis {
+    private func sized(_ axis: UniformAxis, _ size: Int) -> UniformAxis {
         var a = axis
         a.size = size
         return a

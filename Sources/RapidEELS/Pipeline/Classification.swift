@@ -16,8 +16,8 @@ public struct Classification: Sendable {
     public let trueLabels: [Int?]?
     public var title: String
     /// The classified image's spatial axes (y for rows, x for columns).
-    public var rowAxis = EnergyAxis(offset: 0, scale: 1, size: 0, units: "px", name: "y")
-    public var columnAxis = EnergyAxis(offset: 0, scale: 1, size: 0, units: "px", name: "x")
+    public var rowAxis = UniformAxis(offset: 0, scale: 1, size: 0, units: "px", name: "y")
+    public var columnAxis = UniformAxis(offset: 0, scale: 1, size: 0, units: "px", name: "x")
 
     public init(rows: Int, columns: Int, probabilities: [Float], classNames: [String], trueLabels: [Int?]?,
                 title: String) {

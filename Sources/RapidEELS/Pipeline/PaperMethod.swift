@@ -25,7 +25,7 @@ public struct PaperMethod: Codable, Sendable, Equatable {
     public init() {}
 
     /// The network's energy axis: 520, 520.25, ..., 579.75 eV.
-    public var axis: EnergyAxis { EnergyAxis(offset: windowStart, scale: binWidth, size: channels) }
+    public var axis: UniformAxis { UniformAxis(offset: windowStart, scale: binWidth, size: channels) }
 
     /// Sums adjacent channels so the dispersion becomes `binWidth` (0.125 -> 0.25 eV sums pairs).
     /// - Throws: `RapidEELSError.incompatible` when the dispersion is not `binWidth` divided by an integer.
@@ -42,9 +42,9 @@ public struct PaperMethod: Codable, Sendable, Equatable {
     /// The `channels` channels starting at `windowStart` of data already on the `binWidth` grid.
     /// - Throws: `RapidEELSError.incompatible` when the data do not cover the window or are off the grid.
     public func windowed(_ si: SpectrumImage) throws -> SpectrumImage {
-        let position = (windowStart - si.energy.offset) / si.energy.scale
-        let start = Int(position.rounded())
-        guard abs(position - Double(start)) < 0.26, start >= 0, start + channels <= si.channels else {
+        let start = try si.energy.channel(of: windowStart)
+        let offGrid = abs(windowStart - si.energy.value(at: start)) / si.energy.scale
+        guard offGrid < 0.26, start >= 0, start + channels <= si.channels else {
             throw RapidEELSError.incompatible(String(format: "the data cover %.2f-%.2f eV; the model needs "
                 + "%.2f-%.2f eV", si.energy.offset, si.energy.end + si.energy.scale, windowStart,
                 windowStart + Double(channels) * binWidth))

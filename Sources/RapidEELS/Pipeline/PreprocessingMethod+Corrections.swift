@@ -85,7 +85,7 @@ extension PreprocessingMethod {
 
 extension Spectrum {
     /// The spectrum linearly interpolated onto `axis` (ends clamped).
-    func resampled(onto axis: EnergyAxis) -> Spectrum {
+    func resampled(onto axis: UniformAxis) -> Spectrum {
         if axis == energy { return self }
         let source = values
         let out = (0..<axis.size).map { k -> Float in

@@ -62,7 +62,7 @@ public struct PreprocessingMethod: Sendable, Equatable {
     }
 
     /// The network's energy axis: windowStart, windowStart + binWidth, ... (`channels` values).
-    public var axis: EnergyAxis { EnergyAxis(offset: windowStart, scale: binWidth, size: channels) }
+    public var axis: UniformAxis { UniformAxis(offset: windowStart, scale: binWidth, size: channels) }
     /// The window's energy range, start...end (end = start + channels x binWidth).
     public var window: ClosedRange<Double> { windowStart...(windowStart + Double(channels) * binWidth) }
 
@@ -103,7 +103,7 @@ public struct PreprocessingMethod: Sendable, Equatable {
     ///   not cover the window.
     public func binned(_ si: SpectrumImage) throws -> SpectrumImage {
         let factor = try binFactor(si)
-        let start = Int(((windowStart - si.energy.offset) / si.energy.scale).rounded())
+        let start = try si.energy.channel(of: windowStart)
         let dataEnd = si.energy.offset + Double(si.channels) * si.energy.scale
         guard start >= 0, start + channels * factor <= si.channels else {
             throw RapidEELSError.incompatible(String(format: "the data cover %.2f-%.2f eV; the window needs "
@@ -119,7 +119,7 @@ public struct PreprocessingMethod: Sendable, Equatable {
 
     /// The `channels` channels from `windowStart` of data already binned by `binned(_:)`.
     public func windowed(_ binned: SpectrumImage) throws -> SpectrumImage {
-        let start = Int(((windowStart - binned.energy.offset) / binned.energy.scale).rounded())
+        let start = try binned.energy.channel(of: windowStart)
         guard start >= 0, start + channels <= binned.channels else {
             throw RapidEELSError.incompatible(String(format: "the data cover %.2f-%.2f eV; the window needs "
                 + "%.2f-%.2f eV", binned.energy.offset, binned.energy.end + binned.energy.scale,
@@ -209,7 +209,7 @@ extension PreprocessingMethod: Codable {
         var offset: Double, scale: Double, values: [Float]
         init(_ s: Spectrum) { offset = s.energy.offset; scale = s.energy.scale; values = s.values }
         var spectrum: Spectrum {
-            Spectrum(values: values, energy: EnergyAxis(offset: offset, scale: scale, size: values.count))
+            Spectrum(values: values, energy: UniformAxis(offset: offset, scale: scale, size: values.count))
         }
     }
 

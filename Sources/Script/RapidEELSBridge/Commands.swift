@@ -20,7 +20,7 @@ public enum RapidEELSCommands {
             if device == .cpu { return "device: cpu" }
             if device == .cuda {   // say it here, once, rather than at the next command that needs the GPU
                 do { _ = try CUDAContext.shared() } catch {
-                    throw ScriptError(kind: "DeviceError", message: "CUDA is unavailable: \(error); the device "
+                    throw ScriptError(kind: .device, message: "CUDA is unavailable: \(error); the device "
                         + "setting is unchanged (use %device cpu or %device auto)")
                 }
             }
@@ -49,11 +49,11 @@ public enum RapidEELSCommands {
         case .array(let items):
             return try items.map {
                 guard case .object(let o as SpectrumImageObject) = $0 else {
-                    throw ScriptError(kind: "TypeError", message: "expected spectrum images, found \($0.typeName)")
+                    throw ScriptError(kind: .type, message: "expected spectrum images, found \($0.typeName)")
                 }
                 return o
             }
-        default: throw ScriptError(kind: "TypeError", message: "expected a SpectrumImage, an array of them or a "
+        default: throw ScriptError(kind: .type, message: "expected a SpectrumImage, an array of them or a "
             + "Dataset, not \(v.typeName)")
         }
     }
@@ -85,7 +85,7 @@ public enum RapidEELSCommands {
            example: "let data = simulatePaperDataset(seed: 1, scale: 0.25)") { args, ctx in
             let seed = UInt64(max(0, try args.int(0, default: Int(ctx.seed))))
             let scale = try args.double(1, default: 1)
-            guard scale > 0, scale <= 1 else { throw ctx.error("ValueError", "scale must be in (0, 1], got \(scale)") }
+            guard scale > 0, scale <= 1 else { throw ctx.error(.value, "scale must be in (0, 1], got \(scale)") }
             let data = try simulatePaperDataset(seed: seed, scale: scale,
                                                 isCancelled: { ctx.cancellation.isCancelled })
             var (dataset, test) = data.dataset
@@ -151,7 +151,7 @@ public enum RapidEELSCommands {
             + "635...665, bin: 0.25, background: 610...635, block: [4, 8]))") { args, ctx in
             let latent = try args.int(0, default: PaperArchitecture.latentSize)
             guard latent >= 1, latent <= 1024 else {
-                throw ctx.error("ValueError", "the latent size must be in 1...1024, got \(latent)")
+                throw ctx.error(.value, "the latent size must be in 1...1024, got \(latent)")
             }
             let seed = UInt64(max(0, try args.int(1, default: Int(ctx.seed))))
             if args[2] == nil && latent == PaperArchitecture.latentSize {
@@ -194,7 +194,7 @@ public enum RapidEELSCommands {
                 return .object(HistoryObject(h, title: "autoencoder loss"))
             } catch is CancellationError {
                 let epochs = model.denoiser.history?.loss.count ?? 0
-                throw ctx.error("Interrupted", "training interrupted after \(epochs) complete epoch(s); the model "
+                throw ctx.error(.interrupted, "training interrupted after \(epochs) complete epoch(s); the model "
                     + "keeps the best weights so far")
             }
         })
@@ -221,7 +221,7 @@ public enum RapidEELSCommands {
                                      progress: progressReporter(ctx, title: "classifier"),
                                      isCancelled: { ctx.cancellation.isCancelled })
             } catch is CancellationError {
-                throw ctx.error("Interrupted", "classifier training interrupted")
+                throw ctx.error(.interrupted, "classifier training interrupted")
             }
             if let warning = classifier.warning { ctx.output.stream(.stderr, "Warning: " + warning + "\n") }
             return .object(ClassifierObject(classifier))
@@ -267,7 +267,7 @@ public enum RapidEELSCommands {
                 case .int(let i): label = i
                 case .string(let name):
                     guard let i = classifier.classNames.firstIndex(of: name) else {
-                        throw ctx.error("ValueError", "'\(name)' is not one of the classifier's classes "
+                        throw ctx.error(.value, "'\(name)' is not one of the classifier's classes "
                             + classifier.classNames.joined(separator: ", "))
                     }
                     label = i
@@ -276,7 +276,7 @@ public enum RapidEELSCommands {
                 item.label = label
                 item.regions = []
             } else if !si.classNames.isEmpty, si.classNames != classifier.classNames, item.isLabelled {
-                throw ctx.error("ValueError", "the image's classes (" + si.classNames.joined(separator: ", ")
+                throw ctx.error(.value, "the image's classes (" + si.classNames.joined(separator: ", ")
                     + ") are not the classifier's (" + classifier.classNames.joined(separator: ", ") + ")")
             }
             let window = try args.ints(3, default: [1, 1])
@@ -317,7 +317,7 @@ public enum RapidEELSCommands {
                            example: "accuracy(classify(si, with: classifier))") { args, ctx in
             let matrix = try ConfusionMatrix(pooling: try classifications(try args.value(0), ctx))
             guard matrix.total > 0 else {
-                throw ctx.error("ValueError", "accuracy needs classifications of images with known classes")
+                throw ctx.error(.value, "accuracy needs classifications of images with known classes")
             }
             return .double(matrix.accuracy)
         })
@@ -475,7 +475,7 @@ public enum RapidEELSCommands {
             var categories: [String] = []
             if let v = args[1], case .array(let a) = v { categories = a.map { $0.description } }
             let series = try d.entries.map { e -> (String, [Double]) in
-                guard case .array(let a) = e.value else { throw ctx.error("TypeError", "each series must be an array") }
+                guard case .array(let a) = e.value else { throw ctx.error(.type, "each series must be an array") }
                 return (e.key.description, try Builtins.numbers(a, "bars", ctx.location ?? SourceLocation(line: 1, column: 1)))
             }
             let title = try args.string(3, default: "")
@@ -489,7 +489,7 @@ public enum RapidEELSCommands {
         ], returns: "Figure", doc: "A scatter plot, coloured by class label (0 blue, 1 orange).",
            example: "scatter(x: e.x, y: e.y)") { args, ctx in
             let x = try args.doubles(0), y = try args.doubles(1)
-            guard x.count == y.count else { throw ctx.error("ValueError", "x has \(x.count) values but y has \(y.count)") }
+            guard x.count == y.count else { throw ctx.error(.value, "x has \(x.count) values but y has \(y.count)") }
             let labels = try args.ints(2, default: [Int](repeating: 0, count: x.count))
             var points: [Double] = []
             for i in x.indices { points += [x[i], y[i]] }

@@ -51,7 +51,7 @@ final class SpectrumObject: ScriptObject {
                 let window = try args.closedRange(0, default: s.energy.offset...s.energy.end)
                 let peak = try s.crop(window).values.max() ?? 0
                 guard peak > 0, peak.isFinite else {
-                    throw ScriptError(kind: "ValueError", message: "the spectrum has no positive maximum in "
+                    throw ScriptError(kind: .value, message: "the spectrum has no positive maximum in "
                         + "\(fmt(window.lowerBound))...\(fmt(window.upperBound)) eV to normalise by")
                 }
                 var out = s
@@ -91,10 +91,10 @@ final class SpectrumObject: ScriptObject {
     }
     func subscriptValue(_ arguments: [Value]) throws -> Value {
         guard arguments.count == 1, case .int(let k) = arguments[0] else {
-            throw ScriptError(kind: "TypeError", message: "a spectrum takes one channel index: s[100]")
+            throw ScriptError(kind: .type, message: "a spectrum takes one channel index: s[100]")
         }
         guard k >= 0 && k < spectrum.values.count else {
-            throw ScriptError(kind: "IndexError", message: "channel \(k) is outside 0..<\(spectrum.values.count)")
+            throw ScriptError(kind: .index, message: "channel \(k) is outside 0..<\(spectrum.values.count)")
         }
         return .double(Double(spectrum.values[k]))
     }
@@ -110,7 +110,7 @@ func saveSpectrum(_ s: Spectrum, to path: String) throws {
     case "npy": try NPYFormat.write(s, to: path)
     case "hspy": try HSpyFormat.write(s, to: path)
     case "dm4", "dm3": try DMWriter.write(s, to: path, version: path.lowercased().hasSuffix("dm3") ? 3 : 4)
-    default: throw ScriptError(kind: "ValueError", message: "save a spectrum as .msa, .hspy, .npy or .dm4, not '\(path)'")
+    default: throw ScriptError(kind: .value, message: "save a spectrum as .msa, .hspy, .npy or .dm4, not '\(path)'")
     }
 }
 
@@ -240,7 +240,7 @@ final class SpectrumImageObject: ScriptObject {
                            example: "si.simulateFrameRate(100)") { args, ctx in
                 let fps = try args.int(0)
                 guard fps > 0, 400 % fps == 0 else {
-                    throw ctx.error("ValueError", "frame rate \(fps) must divide 400 (400, 200, 100, 50, 25 ...)")
+                    throw ctx.error(.value, "frame rate \(fps) must divide 400 (400, 200, 100, 50, 25 ...)")
                 }
                 return self.derived(try si.simulateFrameRate(combining: 400 / fps,
                                                              perFrame: try args.bool(1, default: true)))
@@ -262,23 +262,23 @@ final class SpectrumImageObject: ScriptObject {
         }
         let ints: [Int] = try arguments.map {
             guard case .int(let i) = $0 else {
-                throw ScriptError(kind: "TypeError", message: "spectrum image indices must be Int: si[row, column]")
+                throw ScriptError(kind: .type, message: "spectrum image indices must be Int: si[row, column]")
             }
             return i
         }
         guard ints.count == 2 || ints.count == 3 else {
-            throw ScriptError(kind: "TypeError", message: "index a spectrum image as si[row, column] or "
+            throw ScriptError(kind: .type, message: "index a spectrum image as si[row, column] or "
                 + "si[row, column, channel]")
         }
         guard ints[0] >= 0, ints[0] < image.rows, ints[1] >= 0, ints[1] < image.columns else {
-            throw ScriptError(kind: "IndexError", message: "pixel [\(ints[0]), \(ints[1])] is outside "
+            throw ScriptError(kind: .index, message: "pixel [\(ints[0]), \(ints[1])] is outside "
                 + "\(image.rows) x \(image.columns)")
         }
         var s = image[ints[0], ints[1]]
         s.metadata["title"] = "\(name) [\(ints[0]), \(ints[1])]"
         if ints.count == 2 { return .object(SpectrumObject(s)) }
         guard ints[2] >= 0, ints[2] < image.channels else {
-            throw ScriptError(kind: "IndexError", message: "channel \(ints[2]) is outside 0..<\(image.channels)")
+            throw ScriptError(kind: .index, message: "channel \(ints[2]) is outside 0..<\(image.channels)")
         }
         return .double(Double(s.values[ints[2]]))
     }

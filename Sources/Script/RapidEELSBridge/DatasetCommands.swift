@@ -17,7 +17,7 @@ extension RapidEELSCommands {
         if case .array(let a) = value { values = a } else { values = [value] }
         return try values.map {
             guard case .object(let c as ClassificationObject) = $0 else {
-                throw ctx.error("TypeError", "expected classifications (from classify), found \($0.typeName)")
+                throw ctx.error(.type, "expected classifications (from classify), found \($0.typeName)")
             }
             return c.result
         }
@@ -156,7 +156,7 @@ extension RapidEELSCommands {
             case "mean": method.drift = .mean
             case "onset":
                 guard args[5] != nil, let background else {
-                    throw ctx.error("ValueError", "drift: .onset needs onset: (the eV window holding the edge onset) "
+                    throw ctx.error(.value, "drift: .onset needs onset: (the eV window holding the edge onset) "
                         + "and background: (the power law removed before finding it)")
                 }
                 var target: Double?
@@ -165,7 +165,7 @@ extension RapidEELSCommands {
                                       target: target)
             case "reference":
                 guard let reference = try spectrum(6) else {
-                    throw ctx.error("ValueError", "drift: .reference needs reference: (a spectrum to align to)")
+                    throw ctx.error(.value, "drift: .reference needs reference: (a spectrum to align to)")
                 }
                 method.drift = .reference(reference)
             default: method.drift = .none
@@ -180,7 +180,7 @@ extension RapidEELSCommands {
             let si = try image(args, 0)
             let method = try methodArgument(args, 1)
             guard method.drift != .none else {
-                throw ctx.error("ValueError", "the method corrects no drift; give it drift: .mean, .onset or .reference")
+                throw ctx.error(.value, "the method corrects no drift; give it drift: .mean, .onset or .reference")
             }
             let corrected = try method.corrected(si.image)
             return .object(DriftMapObject(shifts: corrected.shifts!, aligned: si.derived(corrected.image),
@@ -234,7 +234,7 @@ extension RapidEELSCommands {
             let results = try classifications(try args.value(0), ctx)
             let matrix = try ConfusionMatrix(pooling: results)
             guard matrix.total > 0 else {
-                throw ctx.error("ValueError", "none of the classified pixels has a known class; classify images of a "
+                throw ctx.error(.value, "none of the classified pixels has a known class; classify images of a "
                     + "labelled dataset, or give classify(..., label:)")
             }
             return .object(ConfusionObject(matrix, classNames: results[0].classNames))

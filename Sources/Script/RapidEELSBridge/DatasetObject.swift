@@ -84,21 +84,21 @@ final class DatasetObject: ScriptObject {
         }
     }
     func subscriptValue(_ arguments: [Value]) throws -> Value {
-        guard arguments.count == 1 else { throw ScriptError(kind: "TypeError", message: "data[\"name\"] or data[i]") }
+        guard arguments.count == 1 else { throw ScriptError(kind: .type, message: "data[\"name\"] or data[i]") }
         switch arguments[0] {
         case .int(let i):
             guard i >= 0 && i < dataset.items.count else {
-                throw ScriptError(kind: "IndexError", message: "index \(i) is outside 0..<\(dataset.items.count)")
+                throw ScriptError(kind: .index, message: "index \(i) is outside 0..<\(dataset.items.count)")
             }
             return .object(items[i])
         case .string(let n):
             guard let i = dataset.items.firstIndex(where: { $0.name == n }) else {
                 var message = "no spectrum image named '\(n)'"
                 if let hint = didYouMean(n, dataset.items.map(\.name)) { message += "; " + hint }
-                throw ScriptError(kind: "KeyError", message: message)
+                throw ScriptError(kind: .key, message: message)
             }
             return .object(items[i])
-        default: throw ScriptError(kind: "TypeError", message: "index a dataset by Int or name")
+        default: throw ScriptError(kind: .type, message: "index a dataset by Int or name")
         }
     }
 

@@ -41,14 +41,14 @@ final class ImageObject: ScriptObject {
             case "hspy": try HSpyFormat.write([self.image], to: path)
             case "npy": try NPYFormat.write(self.image, to: path)
             case "dm4", "dm3": try DMWriter.write(self.image, to: path, version: path.lowercased().hasSuffix("dm3") ? 3 : 4)
-            default: throw ScriptError(kind: "ValueError", message: "save a map as .hspy, .npy or .dm4, not '\(path)'")
+            default: throw ScriptError(kind: .value, message: "save a map as .hspy, .npy or .dm4, not '\(path)'")
             }
             return .none
         }
     }
     func subscriptValue(_ arguments: [Value]) throws -> Value {
         guard arguments.count == 2 else {
-            throw ScriptError(kind: "TypeError", message: "index a map as map[row, column] or map[0..<2, 3..<5]")
+            throw ScriptError(kind: .type, message: "index a map as map[row, column] or map[0..<2, 3..<5]")
         }
         let r = try pixelRange(arguments[0], size: image.rows, axis: "row")
         let c = try pixelRange(arguments[1], size: image.columns, axis: "column")
@@ -63,7 +63,7 @@ final class ImageObject: ScriptObject {
 }
 
 /// ", 1.992 x 1.992 nm/px" for calibrated spatial axes (nm below a micrometre), "" for pixel axes.
-func pixelSizeText(_ rowAxis: EnergyAxis, _ columnAxis: EnergyAxis) -> String {
+func pixelSizeText(_ rowAxis: UniformAxis, _ columnAxis: UniformAxis) -> String {
     let y = MapAxis(rowAxis).axis, x = MapAxis(columnAxis).axis
     guard !x.units.isEmpty, x.units != "px" else { return "" }
     return ", \(fmt(y.scale)) x \(fmt(x.scale)) \(x.units)/px"
@@ -74,17 +74,17 @@ func pixelRange(_ v: Value, size: Int, axis: String) throws -> Range<Int> {
     switch v {
     case .int(let i):
         guard i >= 0, i < size else {
-            throw ScriptError(kind: "IndexError", message: "\(axis) \(i) is outside 0..<\(size)")
+            throw ScriptError(kind: .index, message: "\(axis) \(i) is outside 0..<\(size)")
         }
         return i..<(i + 1)
     case .range(let a, let b):
         guard a >= 0, b <= size, a < b else {
-            throw ScriptError(kind: "IndexError", message: "\(axis)s \(a)..<\(b) are "
+            throw ScriptError(kind: .index, message: "\(axis)s \(a)..<\(b) are "
                 + (a < b ? "outside 0..<\(size)" : "empty"))
         }
         return a..<b
     default:
-        throw ScriptError(kind: "TypeError", message: "a \(axis) index must be an Int or an Int range such as "
+        throw ScriptError(kind: .type, message: "a \(axis) index must be an Int or an Int range such as "
             + "0..<10 or 2...5, not \(v.typeName)")
     }
 }
@@ -95,7 +95,7 @@ extension SpectrumImageObject {
     /// (`si[0..<2, 0..<3, 525.0...560.0]`, HyperSpy's isig with calibrated values); an Int channel gives a map.
     func sliceValue(_ arguments: [Value]) throws -> Value {
         guard arguments.count == 2 || arguments.count == 3 else {
-            throw ScriptError(kind: "TypeError", message: "index a spectrum image as si[row, column], "
+            throw ScriptError(kind: .type, message: "index a spectrum image as si[row, column], "
                 + "si[rows, columns] with ranges, or si[rows, columns, channels]")
         }
         let rows = try pixelRange(arguments[0], size: image.rows, axis: "row")
@@ -109,19 +109,19 @@ extension SpectrumImageObject {
             switch arguments[2] {
             case .int(let k):
                 guard k >= 0, k < sub.channels else {
-                    throw ScriptError(kind: "IndexError", message: "channel \(k) is outside 0..<\(sub.channels)")
+                    throw ScriptError(kind: .index, message: "channel \(k) is outside 0..<\(sub.channels)")
                 }
                 return .object(ImageObject(try sub.channelMap(k)))
             case .range(let a, let b):
                 guard a >= 0, b <= sub.channels, a < b else {
-                    throw ScriptError(kind: "IndexError", message: "channels \(a)..<\(b) are outside 0..<\(sub.channels) "
+                    throw ScriptError(kind: .index, message: "channels \(a)..<\(b) are outside 0..<\(sub.channels) "
                         + "(an Int range picks channel indices; for energies write 525.0...560.0 or use .crop(525...560))")
                 }
                 sub = try sub.crop(channels: a..<b)
             case .object(let r as DoubleRange):
                 sub = try sub.crop(r.range)
             case let v:
-                throw ScriptError(kind: "TypeError", message: "the channel index must be an Int, an Int range of "
+                throw ScriptError(kind: .type, message: "the channel index must be an Int, an Int range of "
                     + "channels or an energy range such as 525.0...560.0, not \(v.typeName)")
             }
         }
@@ -137,7 +137,7 @@ func saveSpectrumImage(_ si: SpectrumImage, to path: String) throws {
     case "hspy": try HSpyFormat.write(si, to: path)
     case "npy": try NPYFormat.write(si, to: path)
     case "dm4", "dm3": try DMWriter.write(si, to: path, version: path.lowercased().hasSuffix("dm3") ? 3 : 4)
-    default: throw ScriptError(kind: "ValueError", message: "save a spectrum image as .hspy, .npy or .dm4, not '\(path)'")
+    default: throw ScriptError(kind: .value, message: "save a spectrum image as .hspy, .npy or .dm4, not '\(path)'")
     }
 }
 
@@ -157,7 +157,7 @@ func loadedValue(_ path: String, column: Int) throws -> Value {
             if (image.metadata["title"] ?? "").isEmpty { image.metadata["title"] = (path as NSString).lastPathComponent }
             return .object(ImageObject(image))
         case .raw(let raw):
-            throw ScriptError(kind: "FileError", message: "\(path) holds a \(raw.dtype) array of shape \(raw.shape), "
+            throw ScriptError(kind: .file, message: "\(path) holds a \(raw.dtype) array of shape \(raw.shape), "
                 + "not a spectrum, spectrum image or 2D map")
         }
     }
@@ -182,7 +182,7 @@ extension PeakFitMapObject {
                            example: "fits.save(\"fit.hspy\")") { args, _ in
                 let path = try args.string(0)
                 guard path.lowercased().hasSuffix(".hspy") else {
-                    throw ScriptError(kind: "ValueError", message: "save fit maps as .hspy, not '\(path)'")
+                    throw ScriptError(kind: .value, message: "save fit maps as .hspy, not '\(path)'")
                 }
                 try HSpyFormat.write(self.map.images, to: path)
                 return .none
@@ -207,7 +207,7 @@ extension ClassificationObject {
                        example: "result.save(\"classes.hspy\")") { args, _ in
             let path = try args.string(0)
             guard path.lowercased().hasSuffix(".hspy") else {
-                throw ScriptError(kind: "ValueError", message: "save a classification as .hspy, not '\(path)'")
+                throw ScriptError(kind: .value, message: "save a classification as .hspy, not '\(path)'")
             }
             try HSpyFormat.write([self.result.probabilityImage(1), self.result.classImage], to: path)
             return .none

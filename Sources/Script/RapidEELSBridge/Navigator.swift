@@ -223,7 +223,7 @@ extension RapidEELSCommands {
                 case .object(let fits as PeakFitMapObject):
                     let name = try args.string(7, default: fits.map.parameterNames.first ?? "")
                     do { map = (try fits.map.image(name), name) } catch let error as EELSError {
-                        throw ctx.error("ValueError", "\(error)")
+                        throw ctx.error(.value, "\(error)")
                     }
                 default:
                     throw args.wrong(6, "a Classification, an Image or a PeakFitMap", value)
@@ -234,7 +234,7 @@ extension RapidEELSCommands {
                 navigator = try NavigatorObject(raw: si.image, overlays: overlays, map: map, row: try args.int(4, default: 0),
                                                 column: try args.int(5, default: 0), span: span, title: si.name)
             } catch let error as RapidEELSError {
-                throw ctx.error("ValueError", error.description)
+                throw ctx.error(.value, error.description)
             }
             try navigator.makeWidgets(ctx.interpreter.widgets)
             return .object(navigator)

@@ -31,7 +31,7 @@ public final class WidgetManager {
     /// - Throws: `ScriptError` (MemoryError) when `maxModels` models are open.
     public func create(_ kind: WidgetKind, _ state: [String: Any] = [:]) throws -> WidgetModel? {
         guard models.count < Self.maxModels else {
-            throw ScriptError(kind: "MemoryError", message: "\(Self.maxModels) widget models are open; close "
+            throw ScriptError(kind: .memory, message: "\(Self.maxModels) widget models are open; close "
                 + "earlier navigators (restart the kernel) before making more")
         }
         var full = Self.baseState(kind)

@@ -11,42 +11,9 @@ func argument(_ name: String, _ fallback: String) -> String {
     return arguments[index + 1]
 }
 
+/// The paper autoencoder (240 channels, latent 5) from NeuralCore's one layer table, initialised from seed 1.
 func paperLayers() throws -> [Layer] {
-    var layers: [Layer] = []
-    var shape = [240, 1]
-    for (index, (filters, kernel)) in [(8, 7), (16, 7), (16, 5), (32, 5), (64, 3)].enumerated() {
-        let conv = try Conv1D(name: "encoder.conv\(index)", inputShape: shape, filters: filters, kernelSize: kernel,
-                              stride: 2)
-        layers.append(conv)
-        shape = conv.outputShape
-        if index < 4 {
-            layers.append(try Dropout(name: "encoder.dropout\(index)", shape: shape, rate: 0.2, salt: UInt64(index)))
-        }
-    }
-    layers.append(try Reshape(name: "encoder.flatten", from: shape, to: [512]))
-    layers.append(try Dense(name: "latent", inputSize: 512, units: 5, activation: .relu))
-    layers.append(try Dense(name: "decoder.dense", inputSize: 5, units: 512))
-    layers.append(try Reshape(name: "decoder.reshape", from: [512], to: [8, 64]))
-    shape = [8, 64]
-    for (index, (filters, kernel, padding)) in [(64, 3, 0), (32, 5, nil), (16, 5, nil), (16, 7, nil), (8, 7, nil)]
-        .enumerated() {
-        let deconv = try Conv1DTranspose(name: "decoder.deconv\(index)", inputShape: shape, filters: filters,
-                                         kernelSize: kernel, stride: 2, outputPadding: padding)
-        layers.append(deconv)
-        shape = deconv.outputShape
-    }
-    layers.append(try Conv1DTranspose(name: "decoder.output", inputShape: shape, filters: 1, kernelSize: 7, stride: 1,
-                                      activation: .linear))
-    var rng = SeededRandom(seed: 1)
-    for layer in layers {
-        switch layer {
-        case let conv as Conv1D: conv.initialize(using: &rng)
-        case let deconv as Conv1DTranspose: deconv.initialize(using: &rng)
-        case let dense as Dense: dense.initialize(using: &rng)
-        default: break
-        }
-    }
-    return layers
+    PaperArchitecture.autoencoderLayers(seed: 1)
 }
 
 func run() throws {

@@ -36,7 +36,7 @@ out["pca_s"] = median(pcaTimes)
 out["pca_explained_variance_ratio"] = pcaResult.explainedVarianceRatio
 
 // Peak fits: 2 Gaussians + linear background on 524-545 eV, from a common start (bench/analysis.py writes it).
-let energy = EnergyAxis(offset: 520, scale: 0.25, size: cols)
+let energy = UniformAxis(offset: 520, scale: 0.25, size: cols)
 let startText = try String(contentsOfFile: prefix + "start.txt", encoding: .utf8)
 let start = startText.split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
 let si = SpectrumImage(rows: rows, columns: 1, energy: energy, data: x)

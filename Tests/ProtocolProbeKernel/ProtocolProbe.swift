@@ -1,7 +1,7 @@
 import Foundation
 import Jupyter
 
-/// A test double for the protocol layer, behind the hidden `--protocol-probe` flag: each cell line is one probe
+/// A test double for the protocol layer, served by `protocol-probe-kernel`: each cell line is one probe
 /// instruction, so that integration tests can exercise interrupts, busy heartbeats, streaming, native output
 /// capture and stdin without depending on the cell language. It is not a language and users never see it.
 ///
@@ -11,11 +11,9 @@ import Jupyter
 ///     set K=V / get K   keep / show a value      fail TEXT     a ValueError
 final class ProtocolProbe: KernelInterpreter, @unchecked Sendable {
     private let lock = NSLock()
-    private var interrupted = false
     private var values: [String: String] = [:]
 
-    func execute(_ code: String, output: CellOutput) -> ExecuteOutcome {
-        lock.lock(); interrupted = false; lock.unlock()
+    func execute(_ code: String, output: CellOutput, cancellation: CancellationToken) -> ExecuteOutcome {
         var result: DisplayBundle?
         for line in code.split(separator: "\n") {
             let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
@@ -41,7 +39,7 @@ final class ProtocolProbe: KernelInterpreter, @unchecked Sendable {
                 var counter = 0
                 while seconds == 0 || Date().timeIntervalSince(start) < seconds {
                     counter &+= 1
-                    if counter % 1024 == 0 && isInterrupted { return failure("Interrupted", "interrupted by the user") }
+                    if counter % 1024 == 0 && cancellation.isCancelled { return failure("Interrupted", "interrupted by the user") }
                 }
             case "fail": return failure("ValueError", argument)
             case "": continue
@@ -51,13 +49,11 @@ final class ProtocolProbe: KernelInterpreter, @unchecked Sendable {
         return .success(result)
     }
 
-    private var isInterrupted: Bool { lock.lock(); defer { lock.unlock() }; return interrupted }
-
     private func failure(_ name: String, _ message: String) -> ExecuteOutcome {
         .failure(ename: name, evalue: message, traceback: ["\(name): \(message)"])
     }
 
-    func evaluate(expression: String) -> ExecuteOutcome {
+    func evaluate(expression: String, cancellation: CancellationToken) -> ExecuteOutcome {
         lock.lock(); let value = values[expression]; lock.unlock()
         return value.map { .success(["text/plain": $0]) } ?? failure("NameError", "no value '\(expression)'")
     }
@@ -72,5 +68,4 @@ final class ProtocolProbe: KernelInterpreter, @unchecked Sendable {
 
     func inspect(_ code: String, cursor: Int, detailLevel: Int) -> DisplayBundle? { nil }
     func isComplete(_ code: String) -> CompletenessResult { .complete }
-    func interrupt() { lock.lock(); interrupted = true; lock.unlock() }
 }

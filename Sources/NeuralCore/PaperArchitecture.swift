@@ -1,10 +1,11 @@
-import NeuralCore
-
 /// The layer stacks of the paper's networks (../shared/reference/paper-model/README.md), named as in the released
 /// weights: 240 x 1 spectra -> five stride-2 Conv1D -> Dense 5 (the latent space) -> Dense 512 -> six
 /// Conv1DTranspose -> 240 x 1.
 ///
 ///     let layers = PaperArchitecture.encoderLayers()   // 11 layers ending in the 5-unit "latent" Dense
+///
+/// This table is the one place the paper's layer list is written: the RapidEELS models, the fused CUDA weight
+/// layout (`FusedAutoencoderLayout`), the CUDA emulation tests and the GPU bench all build from it.
 public enum PaperArchitecture {
     /// Channels per spectrum (0.25 eV per channel over 520-580 eV).
     public static let spectrumLength = 240
@@ -14,10 +15,10 @@ public enum PaperArchitecture {
     public static let dropoutRate: Float = 0.2
 
     /// Conv1D filters, kernel sizes of the encoder (all stride 2, 'same', ReLU).
-    static let encoderConvs: [(filters: Int, kernel: Int)] = [(8, 7), (16, 7), (16, 5), (32, 5), (64, 3)]
+    public static let encoderConvs: [(filters: Int, kernel: Int)] = [(8, 7), (16, 7), (16, 5), (32, 5), (64, 3)]
     /// Conv1DTranspose filters and kernel sizes of the decoder (stride 2, 'same', ReLU); the output padding
     /// follows from the window length (`decoderLayers(length:latent:)`).
-    static let decoderDeconvs: [(filters: Int, kernel: Int)] = [(64, 3), (32, 5), (16, 5), (16, 7), (8, 7)]
+    public static let decoderDeconvs: [(filters: Int, kernel: Int)] = [(64, 3), (32, 5), (16, 5), (16, 7), (8, 7)]
 
     /// The lengths along the encoder for `length` input channels: each 'same' stride-2 convolution rounds up,
     /// so lengths[i + 1] = ceil(lengths[i] / 2) (240 -> 120 -> 60 -> 30 -> 15 -> 8).
@@ -93,39 +94,20 @@ public enum PaperArchitecture {
         return layers
     }
 
-    /// The input length and latent size of a saved model: from its metadata ("input_length", "latent"), else from
-    /// the "latent" kernel's shape, else the paper's 240 and 5 (the released weights carry no metadata).
-    static func dimensions(metadata: [String: String], tensors: [String: NamedTensor]) -> (length: Int, latent: Int) {
-        let length = metadata["input_length"].flatMap(Int.init) ?? spectrumLength
-        let latent = metadata["latent"].flatMap(Int.init) ?? tensors["latent.kernel"]?.shape.last ?? latentSize
-        return (length, latent)
+    /// The encoder and decoder of `length` channels and `latent` units, Keras-initialised from `seed`.
+    ///
+    ///     let net = try Sequential(PaperArchitecture.autoencoderLayers(seed: 1))   // the paper's 44,678 values
+    public static func autoencoderLayers(length: Int = spectrumLength, latent: Int = latentSize,
+                                         seed: UInt64) -> [Layer] {
+        let layers = encoderLayers(length: length, latent: latent) + decoderLayers(length: length, latent: latent)
+        initialize(layers, seed: seed)
+        return layers
     }
 
-    /// Keras-style initialisation of every layer with weights: Glorot-uniform kernels, zero biases.
-    static func initialize(_ layers: [Layer], seed: UInt64) {
+    /// Keras-style initialisation of every layer with weights (`Layer.initialize(using:)`): Glorot-uniform
+    /// kernels, zero biases, drawn in layer order from one stream.
+    public static func initialize(_ layers: [Layer], seed: UInt64) {
         var rng = SeededRandom(seed: seed)
-        for layer in layers {
-            switch layer {
-            case let conv as Conv1D: conv.initialize(using: &rng)
-            case let deconv as Conv1DTranspose: deconv.initialize(using: &rng)
-            case let dense as Dense: dense.initialize(using: &rng)
-            default: break
-            }
-        }
-    }
-
-    /// Throws a shape error unless `values` holds whole samples of `size` values; returns the sample count.
-    static func sampleCount(_ values: [Float], size: Int, what: String, count: Int?) throws -> Int {
-        if let count {
-            guard count >= 0, values.count == count * size else {
-                throw NeuralError.shapeMismatch("\(what) hold \(values.count) values; expected \(count) x \(size) "
-                    + "= \(count * size)")
-            }
-            return count
-        }
-        guard values.count % size == 0 else {
-            throw NeuralError.shapeMismatch("\(what) hold \(values.count) values, not a whole number of \(size)-value rows")
-        }
-        return values.count / size
+        for layer in layers { layer.initialize(using: &rng) }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import EELS
 
 /// A deterministic mutation fuzzer for the DM3/DM4 reader: it mutates seed files (bit flips, interesting
 /// integers in the big-endian tag headers, truncation, chunk insertion/deletion, splices of two seeds) and

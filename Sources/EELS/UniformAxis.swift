@@ -1,11 +1,12 @@
-/// A uniform calibrated axis: value(i) = offset + i * scale.
+/// A uniform calibrated axis with units: value(i) = offset + i * scale (HyperSpy's UniformDataAxis). It serves
+/// the energy axis of a spectrum (energy loss in eV) and the spatial axes of an image alike (nm, or "px" when
+/// uncalibrated), and it holds the one rule for calibrated value -> channel (`channel(of:_:)`).
 ///
-/// For the energy axis of a spectrum, values are energy loss in eV.
-///
-///     let axis = EnergyAxis(offset: 440, scale: 0.125, size: 1120)
-///     axis.value(at: 8)        // 441.0
-///     axis.index(of: 441.0)    // 8
-public struct EnergyAxis: Equatable, Hashable, Sendable, Codable {
+///     let axis = UniformAxis(offset: 440, scale: 0.125, size: 1120)
+///     axis.value(at: 8)                  // 441.0
+///     try axis.channel(of: 441.0)        // 8
+///     try axis.channel(of: 441.01, .up)  // 9: the first channel at or above 441.01 eV
+public struct UniformAxis: Equatable, Hashable, Sendable, Codable {
     /// The value of the first channel (eV for energy axes).
     public var offset: Double
     /// The spacing between channels (eV/channel for energy axes).
@@ -28,7 +29,7 @@ public struct EnergyAxis: Equatable, Hashable, Sendable, Codable {
     /// The calibrated value of channel `index`.
     public func value(at index: Int) -> Double { offset + Double(index) * scale }
 
-    /// The nearest channel index of a calibrated value (not clamped).
+    /// The nearest channel index of a calibrated value (not clamped, not checked: see `channel(of:_:)`).
     public func index(of value: Double) -> Int { Int(((value - offset) / scale).rounded()) }
 
     /// All calibrated values.
@@ -37,3 +38,7 @@ public struct EnergyAxis: Equatable, Hashable, Sendable, Codable {
     /// The last channel's value.
     public var end: Double { value(at: Swift.max(size - 1, 0)) }
 }
+
+/// The axis type's former name: it was never only for energy (spatial axes use it too).
+@available(*, deprecated, renamed: "UniformAxis")
+public typealias EnergyAxis = UniformAxis
