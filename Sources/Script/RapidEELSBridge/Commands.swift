@@ -14,7 +14,7 @@ public enum RapidEELSCommands {
         interpreter.knownObjectTypes.formUnion(["Spectrum", "SpectrumImage", "Dataset", "Autoencoder", "Classifier",
                                                 "Classification", "PCA", "PeakFit", "PeakFitMap", "Embedding",
                                                 "Figure", "Table", "TrainingHistory", "Method", "ConfusionMatrix",
-                                                "DriftMap", "Navigator", "Image"])
+                                                "DriftMap", "Navigator", "Image", "LiveRun", "Acquisition"])
         interpreter.hooks.device = { name in
             let device = try ComputeDevice(parsing: name)
             if device == .cpu { return "device: cpu" }
@@ -34,6 +34,7 @@ public enum RapidEELSCommands {
         registerAnalysis(r)
         registerPlots(r)
         registerNavigator(r)
+        registerLive(r)   // LiveCommands.swift
     }
 
     static func image(_ args: Arguments, _ i: Int) throws -> SpectrumImageObject {

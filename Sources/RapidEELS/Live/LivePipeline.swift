@@ -1,0 +1,107 @@
+import EELS
+import Foundation
+
+/// What one frame (or one row block of a growing file) became: per-pixel classes and probabilities, the mean
+/// denoised spectrum, and per-class sums of denoised spectra (for running class references).
+public struct LiveFrameResult: Sendable {
+    public var rows: Int
+    public var columns: Int
+    /// Most probable class per pixel, row-major (empty without a classifier).
+    public var labels: [UInt8]
+    /// [pixels x classes] softmax probabilities (empty without a classifier).
+    public var probabilities: [Float]
+    /// Mean denoised spectrum over the frame's pixels on the method's axis (empty without a denoiser).
+    public var meanDenoised: [Float]
+    /// Per class: the sum of the denoised spectra of the pixels classified into it, and their count.
+    public var classSums: [[Double]]
+    public var classCounts: [Int]
+
+    /// The fraction of pixels in each class.
+    public var fractions: [Double] {
+        let total = classCounts.reduce(0, +)
+        return classCounts.map { total == 0 ? 0 : Double($0) / Double(total) }
+    }
+}
+
+/// The per-frame work of live mode: the model's own preprocessing, denoising and classification of every pixel.
+/// Takes a trained denoiser, a trained classifier, or both (then their preprocessing must agree).
+///
+///     let pipeline = try LivePipeline(denoiser: denoiser, classifier: classifier)
+///     let result = try pipeline.process(try load("frame_00001.dm4").spectrumImage!)
+///     result.fractions      // [0.82, 0.18]
+public final class LivePipeline {
+    public let denoiser: Denoiser?
+    public let classifier: OxidationClassifier?
+    public let method: PreprocessingMethod
+    /// The classifier's class names (empty without one).
+    public let classNames: [String]
+    /// Whether the denoiser and the classifier share the scaler, so the scaled inputs are computed once.
+    private let sharedScaler: Bool
+
+    /// - Throws: `RapidEELSError.value` without any model, `.model` for an untrained denoiser or models whose
+    ///   preprocessing differs.
+    public init(denoiser: Denoiser?, classifier: OxidationClassifier?) throws {
+        guard denoiser != nil || classifier != nil else {
+            throw RapidEELSError.value("live mode needs a trained denoiser, a classifier, or both")
+        }
+        if let denoiser, !denoiser.isTrained {
+            throw RapidEELSError.model("the denoiser is not trained yet: train it (or load a saved one) first")
+        }
+        if let denoiser, let classifier, denoiser.method != classifier.method {
+            throw RapidEELSError.model("the denoiser's preprocessing (\(denoiser.method.summary)) is not the "
+                + "classifier's (\(classifier.method.summary)); use models trained together")
+        }
+        self.denoiser = denoiser
+        self.classifier = classifier
+        method = classifier?.method ?? denoiser!.method
+        classNames = classifier?.classNames ?? []
+        sharedScaler = denoiser != nil && classifier != nil && denoiser!.scaler == classifier!.scaler
+    }
+
+    /// Denoises and classifies every pixel of `si`.
+    /// - Throws: `RapidEELSError.incompatible` for data the method cannot prepare (another edge, window or a
+    ///   dispersion that does not divide its bin width).
+    public func process(_ si: SpectrumImage) throws -> LiveFrameResult {
+        let n = si.pixelCount
+        let inputs = try method.inputs(si).data
+        var labels: [UInt8] = [], probabilities: [Float] = []
+        let k = max(classNames.count, 1)
+        var scaled: [Float]?
+        if let classifier {
+            let x = try classifier.scaler.transform(spectra: inputs)
+            if sharedScaler { scaled = x }
+            probabilities = try classifier.network.probabilities(inputs: x, count: n)
+            labels = [UInt8](repeating: 0, count: n)
+            probabilities.withUnsafeBufferPointer { p in
+                for i in 0..<n {
+                    var best = 0
+                    for c in 1..<k where p[i * k + c] > p[i * k + best] { best = c }
+                    labels[i] = UInt8(best)
+                }
+            }
+        }
+        var counts = [Int](repeating: 0, count: k)
+        for l in labels { counts[Int(l)] += 1 }
+        if labels.isEmpty { counts[0] = n }
+        var mean: [Float] = []
+        var sums = [[Double]](repeating: [], count: k)
+        if let denoiser, let scaler = denoiser.scaler {
+            let x = try scaled ?? scaler.transform(spectra: inputs)
+            let y = try denoiser.autoencoder.predict(inputs: x, count: n)
+            let channels = method.channels
+            sums = [[Double]](repeating: [Double](repeating: 0, count: channels), count: k)
+            y.withUnsafeBufferPointer { y in
+                for p in 0..<n {
+                    let c = labels.isEmpty ? 0 : Int(labels[p])
+                    let base = p * channels
+                    sums[c].withUnsafeMutableBufferPointer { s in
+                        for j in 0..<channels { s[j] += Double(y[base + j]) }
+                    }
+                }
+            }
+            mean = (0..<channels).map { j in Float(sums.reduce(0) { $0 + ($1.isEmpty ? 0 : $1[j]) } / Double(max(n, 1))) }
+        }
+        return LiveFrameResult(rows: si.rows, columns: si.columns, labels: labels, probabilities: probabilities,
+                               meanDenoised: mean, classSums: sums, classCounts: counts)
+    }
+}
