@@ -149,6 +149,7 @@ public final class AcquisitionSimulator: @unchecked Sendable {
         } catch {
             throw EELSError.file(path: folder, detail: "cannot create the acquisition folder: \(error.localizedDescription)")
         }
+        Self.clear(folder: folder, prefix: plan.prefix)
         let base = URL(fileURLWithPath: folder)
         let truthPath = base.appendingPathComponent("truth.csv").path
         let truth = "frame,file,time_s,unix_time,converted_fraction,class_0,class_1\n"
@@ -196,6 +197,19 @@ public final class AcquisitionSimulator: @unchecked Sendable {
                 if plan.format == .npy { unlink(NPYFormat.sidecarPath(for: old)) }
             }
             if plan.mode == .files && index + 1 < plan.frames { waitForTick() }
+        }
+    }
+
+    /// Removes the frames and truth a previous run of this plan left in `folder` (`<prefix>_NNNNN.dm4|npy`, their
+    /// sidecars and partial files, truth.csv), so a new run's files are new to a watcher.
+    public static func clear(folder: String, prefix: String = "frame") {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        for name in names {
+            let bare = name.hasPrefix(".") ? String(name.dropFirst()) : name
+            guard name == "truth.csv" || bare.hasPrefix(prefix + "_") else { continue }
+            let rest = bare.dropFirst(prefix.count + 1)
+            guard name == "truth.csv" || rest.prefix(5).allSatisfy(\.isNumber) else { continue }
+            unlink((folder as NSString).appendingPathComponent(name))
         }
     }
 
@@ -260,18 +274,25 @@ public final class AcquisitionSimulator: @unchecked Sendable {
     }
 
     private func write(_ bytes: [UInt8], to path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
-            throw EELSError.file(path: path, detail: "cannot write")
-        }
+        try put(bytes, to: path, flags: O_WRONLY | O_CREAT | O_TRUNC)
     }
 
     private func append(_ bytes: [UInt8], to path: String) throws {
-        guard let handle = FileHandle(forWritingAtPath: path) else {
-            throw EELSError.file(path: path, detail: "cannot open for appending")
+        try put(bytes, to: path, flags: O_WRONLY | O_APPEND)
+    }
+
+    private func put(_ bytes: [UInt8], to path: String, flags: Int32) throws {
+        let fd = open(path, flags, 0o644)
+        guard fd >= 0 else { throw EELSError.file(path: path, detail: "cannot open for writing") }
+        defer { close(fd) }
+        var offset = 0
+        try bytes.withUnsafeBytes { raw in
+            while offset < raw.count {
+                let n = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                guard n > 0 else { throw EELSError.file(path: path, detail: "cannot write (disk full?)") }
+                offset += n
+            }
         }
-        defer { try? handle.close() }
-        handle.seekToEndOfFile()
-        handle.write(Data(bytes))
     }
 
     private func writeInPieces(_ bytes: [UInt8], to path: String) throws {

@@ -101,6 +101,11 @@ public struct FolderWatcher: Sendable {
         self.fileSystem = fileSystem
     }
 
+    /// Whether `name` is a growing file whose rows are appended (NPY): it is handed out as soon as it grew, since
+    /// its reader takes only the complete rows. Other growing files (DigitalMicrograph images rewritten as they
+    /// fill) wait to settle like single frames.
+    func appends(_ name: String) -> Bool { growing && name.lowercased().hasSuffix(".npy") }
+
     /// Whether `name` matches the pattern.
     public func matches(_ name: String) -> Bool { fnmatch(pattern, name, 0) == 0 }
 
@@ -109,6 +114,9 @@ public struct FolderWatcher: Sendable {
 
     /// Marks a growing file as completely processed: it is not handed out again.
     public mutating func finish(_ name: String) { tracked[name]?.finished = true }
+
+    /// Whether `name` was marked finished (or skipped as existing).
+    public func isFinished(_ name: String) -> Bool { tracked[name]?.finished ?? false }
 
     /// A handed-out file could not be read (truncated, corrupt): hand it out again if it changes later (a writer
     /// that paused longer than `settle`), and not otherwise.
@@ -150,9 +158,10 @@ public struct FolderWatcher: Sendable {
                 state.modified = status.modified
                 state.changedAt = now
                 tracked[name] = state
-                continue
+                if !appends(name) { continue }
             }
-            guard !state.finished, now - state.changedAt >= settle, status.size > 0 else { continue }
+            let settled = now - state.changedAt >= settle || appends(name)
+            guard !state.finished, settled, status.size > 0 else { continue }
             if state.handedSize == nil || ((growing || state.retry) && status.size != state.handedSize) {
                 state.retry = false
                 state.handedSize = status.size

@@ -37,6 +37,9 @@ public final class LivePipeline {
     public let classNames: [String]
     /// Whether the denoiser and the classifier share the scaler, so the scaled inputs are computed once.
     private let sharedScaler: Bool
+    /// Whether the classifier's encoder is the denoiser's (a classifier trained on this denoiser): then the latent
+    /// vectors are computed once and fed to both the decoder and the head.
+    public let sharedEncoder: Bool
 
     /// - Throws: `RapidEELSError.value` without any model, `.model` for an untrained denoiser or models whose
     ///   preprocessing differs.
@@ -56,6 +59,18 @@ public final class LivePipeline {
         method = classifier?.method ?? denoiser!.method
         classNames = classifier?.classNames ?? []
         sharedScaler = denoiser != nil && classifier != nil && denoiser!.scaler == classifier!.scaler
+        sharedEncoder = sharedScaler && Self.sameEncoder(denoiser!, classifier!)
+    }
+
+    /// Whether both encoders give bit-identical latent vectors on a probe batch.
+    private static func sameEncoder(_ denoiser: Denoiser, _ classifier: OxidationClassifier) -> Bool {
+        let length = denoiser.autoencoder.inputLength
+        guard classifier.network.inputLength == length,
+              classifier.network.latentSize == denoiser.autoencoder.latentSize else { return false }
+        let probe = (0..<(8 * length)).map { Float(sin(Double($0) * 0.37)) * 2 }
+        guard let a = try? denoiser.autoencoder.latent(inputs: probe, count: 8),
+              let b = try? classifier.network.latent(inputs: probe, count: 8) else { return false }
+        return a == b
     }
 
     /// Denoises and classifies every pixel of `si`.
@@ -67,10 +82,18 @@ public final class LivePipeline {
         var labels: [UInt8] = [], probabilities: [Float] = []
         let k = max(classNames.count, 1)
         var scaled: [Float]?
+        var denoised: [Float]?
         if let classifier {
             let x = try classifier.scaler.transform(spectra: inputs)
             if sharedScaler { scaled = x }
-            probabilities = try classifier.network.probabilities(inputs: x, count: n)
+            if sharedEncoder, let denoiser {
+                let z = try denoiser.autoencoder.latent(inputs: x, count: n)
+                let head = classifier.network
+                probabilities = try head.network.predict(z, count: n, layers: head.headIndex..<head.network.layers.count)
+                denoised = try denoiser.autoencoder.decode(latent: z, count: n)
+            } else {
+                probabilities = try classifier.network.probabilities(inputs: x, count: n)
+            }
             labels = [UInt8](repeating: 0, count: n)
             probabilities.withUnsafeBufferPointer { p in
                 for i in 0..<n {
@@ -86,8 +109,8 @@ public final class LivePipeline {
         var mean: [Float] = []
         var sums = [[Double]](repeating: [], count: k)
         if let denoiser, let scaler = denoiser.scaler {
-            let x = try scaled ?? scaler.transform(spectra: inputs)
-            let y = try denoiser.autoencoder.predict(inputs: x, count: n)
+            let y = try denoised ?? denoiser.autoencoder.predict(inputs: scaled ?? scaler.transform(spectra: inputs),
+                                                                 count: n)
             let channels = method.channels
             sums = [[Double]](repeating: [Double](repeating: 0, count: channels), count: k)
             y.withUnsafeBufferPointer { y in

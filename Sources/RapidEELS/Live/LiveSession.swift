@@ -180,6 +180,7 @@ public final class LiveSession {
 
     private func processGrowing(_ file: WatchedFile, run: LiveRun, start: Double,
                                 problem: (LiveProblemKind, String, String) -> Void, update: (LiveRun, Bool) -> Void) {
+        guard !watcher.isFinished(file.name) else { return }   // an earlier hand-out of it finished it
         var entry = growing[file.name]
         var reader = entry?.reader ?? GrowingFileReader(path: file.path)
         while true {

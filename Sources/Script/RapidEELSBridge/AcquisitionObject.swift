@@ -38,6 +38,7 @@ final class AcquisitionObject: ScriptObject {
         } catch {
             throw ctx.error("FileError", "startAcquisition: cannot create \(folder): \(error.localizedDescription)")
         }
+        AcquisitionSimulator.clear(folder: folder)   // a rerun's frames must be new files to a watch
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try kernelExecutable())
         process.arguments = ["simulate-acquisition", folder] + options
