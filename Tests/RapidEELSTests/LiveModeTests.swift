@@ -218,7 +218,7 @@ final class LiveModeTests: XCTestCase {
         XCTAssertTrue(run.problems.contains { $0.file == "a1_corrupt.dm4" && $0.kind == .unreadable })
         XCTAssertTrue(run.problems.contains { $0.file == "a6_other_axis.dm4" && $0.kind == .incompatible },
                       run.problems.map(\.line).joined(separator: "\n"))
-        XCTAssertEqual(run.backlog, 5, "the rest of the burst waits, reported, not dropped")
+        XCTAssertEqual(run.backlog, 6, "the rest of the burst (8 - 2) waits, reported, not dropped")
     }
 
     func testGrowingFilesAreProcessedRowBlockByRowBlock() throws {
@@ -252,6 +252,21 @@ final class LiveModeTests: XCTestCase {
         let whole = try pipeline.process(simulator.frame(1))
         XCTAssertEqual(run.maps.last!.labels, whole.labels, "row blocks give the same map as the whole frame")
         XCTAssertEqual(run.frames.last!.fractions[1], 0.5, accuracy: 0.15)
+    }
+
+    func testAFileRemovedBeforeItIsReadIsALine() throws {
+        let folder = try temporaryFolder()
+        let fs = FakeFolder()                    // lists a file that is gone from the disk when it is read
+        let pipeline = try LivePipeline(denoiser: nil, classifier: Self.model.1)
+        var options = LiveOptions(folder: folder)
+        options.seconds = 0.5
+        options.includeExisting = true
+        fs.set("gone.dm4", size: 1000, at: 0)
+        let run = LiveSession(options: options, pipeline: pipeline, fileSystem: fs).run(isCancelled: { false }) { _, _ in }
+        XCTAssertEqual(run.count(.vanished), 1, run.problems.map(\.line).joined(separator: "\n"))
+        XCTAssertEqual(run.problems.first?.file, "gone.dm4")
+        XCTAssertEqual(run.processedFiles, 0)
+        XCTAssertTrue(run.stopReason.hasPrefix("time limit"))
     }
 
     func testAnInterruptStopsBetweenFrames() throws {
