@@ -181,7 +181,7 @@ def test_live_display_updates_in_jupyterlab(lab):
         'let a = startAcquisition("live/train/a", edge: "mn", frames: 1, rate: 50, rows: 8, columns: 40, from: 0, to: 0, seed: 1)\n'
         'let b = startAcquisition("live/train/b", edge: "mn", frames: 1, rate: 50, rows: 8, columns: 40, from: 1, to: 1, seed: 2)\n'
         'a.wait()\nb.wait()\n'
-        'let data = dataset("live/train/*/*.dm4", labels: ["*/a/*": "Mn2+", "*": "Mn3+"], classes: ["Mn2+", "Mn3+"])\n'
+        'let data = dataset([load("live/train/a/frame_00001.dm4"), load("live/train/b/frame_00001.dm4")], labels: ["Mn2+", "Mn3+"], classes: ["Mn2+", "Mn3+"])\n'
         'let model = autoencoder(latent: 5, method: method(window: 632...664, bin: 0.4, background: 600...630, block: [2, 8]))\n'
         'train(model, on: data, epochs: 3, batchSize: 128);\n'
         'let classifier = trainClassifier(model, on: data, epochs: 20, batchSize: 128);\n'

@@ -17,11 +17,12 @@ let before = startAcquisition("{d}/train/mn2", edge: "mn", frames: 2, rate: 50, 
 let after = startAcquisition("{d}/train/mn3", edge: "mn", frames: 2, rate: 50, rows: 16, columns: 48, from: 1, to: 1, seed: 202)
 before.wait()
 after.wait()
-let data = dataset("{d}/train/*/*.dm4", labels: ["*/mn2/*": "Mn2+", "*": "Mn3+"], classes: ["Mn2+", "Mn3+"], test: 0.5, seed: 1)
+let images = [load("{d}/train/mn2/frame_00001.dm4"), load("{d}/train/mn2/frame_00002.dm4"), load("{d}/train/mn3/frame_00001.dm4"), load("{d}/train/mn3/frame_00002.dm4")]
+let data = dataset(images, labels: ["Mn2+", "Mn2+", "Mn3+", "Mn3+"], classes: ["Mn2+", "Mn3+"])
 let m = method(window: 632...664, bin: 0.4, background: 600...630, block: [2, 8])
 let model = autoencoder(latent: 5, seed: 1, method: m)
-train(model, on: data, epochs: 10, batchSize: 128, seed: 1);
-let classifier = trainClassifier(model, on: data, epochs: 100, batchSize: 128, seed: 1);
+train(model, on: data, epochs: 25, batchSize: 64, seed: 1);
+let classifier = trainClassifier(model, on: data, epochs: 200, batchSize: 64, seed: 1);
 """
 
 

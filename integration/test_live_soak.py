@@ -26,7 +26,7 @@ def test_rss_stays_flat_while_watching(tmp_path):
     with started_kernel() as (km, kc):
         pid = kernel_pid(km)
         reply, _ = run_cell(kc, f"""
-let data = dataset("{train}/*/*.dm4", labels: ["*/s0/*": "Mn2+", "*": "Mn3+"], classes: ["Mn2+", "Mn3+"])
+let data = dataset([load("{train}/s0/frame_00001.dm4"), load("{train}/s1/frame_00001.dm4")], labels: ["Mn2+", "Mn3+"], classes: ["Mn2+", "Mn3+"])
 let m = method(window: 632...664, bin: 0.4, background: 600...630, block: [2, 8])
 let model = autoencoder(latent: 5, seed: 1, method: m)
 train(model, on: data, epochs: 2, batchSize: 128);
