@@ -48,11 +48,12 @@ print("ready", flush=True)
 
 def process(path):
     signal = file_reader(path)[0]
-    data = np.asarray(signal["data"], dtype=np.float32)            # (rows, columns, channels)
-    axis = signal["axes"][-1]
+    data = signal["data"]                                          # rsciio: (channels, rows, columns) for our SIs
+    e = next(i for i, a in enumerate(signal["axes"]) if a.get("units") == "eV" or "nergy" in str(a.get("name")))
+    axis = signal["axes"][e]
     start = int(round((520.0 - axis["offset"]) / axis["scale"]))
     factor = int(round(0.25 / axis["scale"]))
-    window = data[..., start:start + 240 * factor]
+    window = np.moveaxis(np.take(data, range(start, start + 240 * factor), axis=e), e, -1).astype(np.float32)
     x = window.reshape(-1, 240, factor).mean(axis=2)                # the paper's bin: mean of adjacent channels
     x = (x - center) / scale
     y, p = model.predict(x[..., None], batch_size=512, verbose=0)

@@ -254,6 +254,28 @@ final class LiveModeTests: XCTestCase {
         XCTAssertEqual(run.frames.last!.fractions[1], 0.5, accuracy: 0.15)
     }
 
+    func testThePipelineGivesWhatClassifyAndDenoiseGive() throws {
+        var plan = AcquisitionPlan(edge: .mn)
+        plan.rows = 4
+        plan.columns = 40
+        plan.frames = 3
+        let si = try AcquisitionSimulator(plan: plan).frame(1)
+        let (denoiser, classifier) = Self.model
+        let live = try LivePipeline(denoiser: denoiser, classifier: classifier)
+        XCTAssertTrue(live.sharedEncoder, "the classifier was trained on this denoiser's encoder")
+        let result = try live.process(si)
+        let reference = try classifier.classify(si)
+        XCTAssertEqual(result.labels.map(Int.init), reference.labels)
+        XCTAssertEqual(result.probabilities, reference.probabilities, "bit for bit: same inputs, same network")
+        let clean = try denoiser.denoise(si)
+        for j in 0..<clean.channels {
+            let mean = (0..<si.pixelCount).reduce(0.0) { $0 + Double(clean.data[$1 * clean.channels + j]) }
+                / Double(si.pixelCount)
+            XCTAssertEqual(Double(result.meanDenoised[j]), mean, accuracy: 1e-3 * max(1, abs(mean)))
+        }
+        XCTAssertEqual(result.fractions.reduce(0, +), 1, accuracy: 1e-12)
+    }
+
     func testAFileRemovedBeforeItIsReadIsALine() throws {
         let folder = try temporaryFolder()
         let fs = FakeFolder()                    // lists a file that is gone from the disk when it is read

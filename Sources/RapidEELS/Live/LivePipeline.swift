@@ -73,12 +73,24 @@ public final class LivePipeline {
         return a == b
     }
 
+    /// `si` cut to the raw channels the method's bins take (the same numbers, without binning the whole range: a
+    /// raw frame of 1,120 channels needs 480 of them); `si` itself when a correction needs the whole spectrum or the
+    /// window is not inside the data (then `inputs` says why).
+    func windowOnly(_ si: SpectrumImage) throws -> SpectrumImage {
+        guard case .none = method.drift, method.darkReference == nil else { return si }
+        let factor = try method.binFactor(si)
+        let start = Int(((method.windowStart - si.energy.offset) / si.energy.scale).rounded())
+        let count = method.channels * factor
+        guard start >= 0, start + count <= si.channels, count < si.channels else { return si }
+        return try si.crop(channels: start..<(start + count))
+    }
+
     /// Denoises and classifies every pixel of `si`.
     /// - Throws: `RapidEELSError.incompatible` for data the method cannot prepare (another edge, window or a
     ///   dispersion that does not divide its bin width).
     public func process(_ si: SpectrumImage) throws -> LiveFrameResult {
         let n = si.pixelCount
-        let inputs = try method.inputs(si).data
+        let inputs = try method.inputs(windowOnly(si)).data
         var labels: [UInt8] = [], probabilities: [Float] = []
         let k = max(classNames.count, 1)
         var scaled: [Float]?
