@@ -165,3 +165,55 @@ def test_navigate_widget_moves_in_jupyterlab(lab, tmp_path):
             page.screenshot(path=str(Path(os.environ.get("BROWSER_SCREENSHOT_WIDGETS", "/tmp/rapideels-navigate.png"))))
         finally:
             browser.close()
+
+
+def test_live_display_updates_in_jupyterlab(lab):
+    """watch(...) in JupyterLab: one output updates in place while the simulator (its own process) writes frames;
+    the status text's frame count rises and the figure is redrawn, in the same output."""
+    from playwright.sync_api import sync_playwright, expect
+    import re
+
+    base, token = lab
+    work = Path(lab_root(base, token))
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "rapideels", "display_name": DISPLAY_NAME, "language": "swift"}
+    nb.cells = [nbformat.v4.new_code_cell(
+        'let a = startAcquisition("live/train/a", edge: "mn", frames: 1, rate: 50, rows: 8, columns: 40, from: 0, to: 0, seed: 1)\n'
+        'let b = startAcquisition("live/train/b", edge: "mn", frames: 1, rate: 50, rows: 8, columns: 40, from: 1, to: 1, seed: 2)\n'
+        'a.wait()\nb.wait()\n'
+        'let data = dataset([load("live/train/a/frame_00001.dm4"), load("live/train/b/frame_00001.dm4")], labels: ["Mn2+", "Mn3+"], classes: ["Mn2+", "Mn3+"])\n'
+        'let model = autoencoder(latent: 5, method: method(window: 632...664, bin: 0.4, background: 600...630, block: [2, 8]))\n'
+        'train(model, on: data, epochs: 3, batchSize: 128);\n'
+        'let classifier = trainClassifier(model, on: data, epochs: 20, batchSize: 128);\n'
+        'let acq = startAcquisition("live/session", edge: "mn", frames: 24, rate: 3, rows: 8, columns: 40)\n'
+        'let run = watch("live/session", denoiser: model, classifier: classifier, frames: 24, seconds: 120, truth: acq, existing: true, refresh: 0.1)')]
+    nbformat.write(nb, work / "live.ipynb")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1200})
+            page.goto(f"{base}/lab/tree/live.ipynb?reset&token={token}")
+            status = page.locator("#jp-main-statusbar")
+            expect(status).to_contain_text(DISPLAY_NAME, timeout=60_000)
+            expect(status).to_contain_text("Idle", timeout=60_000)
+            notebook = page.locator(".jp-NotebookPanel:visible")
+            notebook.locator(".jp-Cell .jp-InputArea-editor").first.click()
+            page.keyboard.press("Shift+Enter")
+            live = notebook.locator("pre.rapideels-live-status")
+            try:
+                expect(live.filter(has_text=re.compile(r"[2-9] frames|[1-9][0-9] frames"))).to_be_visible(timeout=120_000)
+            except AssertionError:
+                page.screenshot(path=str(work / "live-failed.png"))
+                outputs = notebook.locator(".jp-OutputArea-output").all_inner_texts()
+                raise AssertionError(f"no live status; outputs: {outputs}; screenshot {work / 'live-failed.png'}")
+            first_text = live.first.inner_text()
+            first_image = notebook.locator(".rapideels-live img").first.get_attribute("src")
+            frames = lambda text: int(re.search(r"(\d+) frames", text).group(1))
+            expect(live.filter(has_text="24 frames")).to_be_visible(timeout=120_000)
+            assert live.count() == 1, "the display is updated in place, not appended"
+            assert frames(live.first.inner_text()) > frames(first_text)
+            assert notebook.locator(".rapideels-live img").first.get_attribute("src") != first_image
+            assert notebook.locator(".rapideels-live").count() == 1
+            page.screenshot(path=str(Path(os.environ.get("BROWSER_SCREENSHOT_LIVE", "/tmp/rapideels-live.png"))))
+        finally:
+            browser.close()

@@ -55,6 +55,8 @@ def test_notebook_executes(path: pathlib.Path):
         check_simulated_vs_real(nb)
     if path.name == "04-your-own-data.ipynb":
         check_own_data(nb)
+    if path.name == "05-live.ipynb":
+        check_live(nb)
 
 
 def check_paper_workflow(nb):
@@ -157,3 +159,20 @@ def check_own_data(nb):
     assert reloaded, "no reload line"
     after, before = reloaded[0].split("accuracy ")[1].split(" (before saving ")
     assert float(after) == float(before.rstrip(")")), reloaded[0]
+
+
+def check_live(nb):
+    """The live notebook follows the simulated anneal: the watch's display, the class fractions against time beside
+    the simulator's truth, a small fraction error, the growing files."""
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    svgs = [o["data"]["image/svg+xml"] for o in outputs if "image/svg+xml" in o.get("data", {})]
+    for title in ["class map", "mean denoised spectrum vs class references", "class fractions against time"]:
+        assert any(title in svg for svg in svgs), f"no live panel titled {title!r}"
+    assert any("truth (Mn3+)" in svg for svg in svgs), "the fraction curve has no truth beside it"
+    streams = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
+    line = next(l for l in streams.splitlines() if l.startswith("mean |measured - true| converted fraction"))
+    error = float(line.split()[-1])
+    print(f"notebook 05: {line}")
+    assert error < 0.15, line
+    growing = next(l for l in streams.splitlines() if l.startswith("growing files:"))
+    assert "frame_00001.npy" in growing and "frame_00002.npy" in growing, growing

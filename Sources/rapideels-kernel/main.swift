@@ -8,7 +8,7 @@ struct RapidEELSKernel: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rapideels-kernel",
         abstract: "The RapidEELS Jupyter kernel (RapidEELS Script, Swift syntax).",
-        subcommands: [Serve.self, Install.self, RunScript.self, SimulateMn.self, Version.self],
+        subcommands: [Serve.self, Install.self, RunScript.self, SimulateMn.self, SimulateAcquisition.self, Version.self],
         defaultSubcommand: Serve.self
     )
 }

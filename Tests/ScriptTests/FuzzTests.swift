@@ -29,7 +29,7 @@ final class FuzzTests: XCTestCase {
     /// the notebooks); the fuzzer leaves out programs that name them, so that every input has a 1 s budget.
     static let heavyCommands = ["load", "simulatePaperDataset", "groundTruth", "modelInput", "autoencoder", "train",
                                 "denoise", "classify", "pca", "fit", "tsne", "dataset", "writeSimulatedMnExperiment",
-                                "crossValidate", "driftMap"]
+                                "crossValidate", "driftMap", "watch", "startAcquisition"]
 
     static func callsHeavyCommand(_ program: String) -> Bool {
         heavyCommands.contains { program.contains($0) }

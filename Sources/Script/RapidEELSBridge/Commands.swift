@@ -14,7 +14,7 @@ public enum RapidEELSCommands {
         interpreter.knownObjectTypes.formUnion(["Spectrum", "SpectrumImage", "Dataset", "Autoencoder", "Classifier",
                                                 "Classification", "PCA", "PeakFit", "PeakFitMap", "Embedding",
                                                 "Figure", "Table", "TrainingHistory", "Method", "ConfusionMatrix",
-                                                "DriftMap", "Navigator", "Image"])
+                                                "DriftMap", "Navigator", "Image", "LiveRun", "Acquisition"])
         interpreter.hooks.device = { name in
             let device = try ComputeDevice(parsing: name)
             if device == .cpu { return "device: cpu" }
@@ -35,6 +35,7 @@ public enum RapidEELSCommands {
         registerPlots(r)
         registerNavigator(r)
         registerFigureCommands(r)
+        registerLive(r)   // LiveCommands.swift
     }
 
     static func image(_ args: Arguments, _ i: Int) throws -> SpectrumImageObject {

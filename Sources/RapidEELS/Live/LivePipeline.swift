@@ -1,0 +1,142 @@
+import EELS
+import Foundation
+
+/// What one frame (or one row block of a growing file) became: per-pixel classes and probabilities, the mean
+/// denoised spectrum, and per-class sums of denoised spectra (for running class references).
+public struct LiveFrameResult: Sendable {
+    public var rows: Int
+    public var columns: Int
+    /// Most probable class per pixel, row-major (empty without a classifier).
+    public var labels: [UInt8]
+    /// [pixels x classes] softmax probabilities (empty without a classifier).
+    public var probabilities: [Float]
+    /// Mean denoised spectrum over the frame's pixels on the method's axis (empty without a denoiser).
+    public var meanDenoised: [Float]
+    /// Per class: the sum of the denoised spectra of the pixels classified into it, and their count.
+    public var classSums: [[Double]]
+    public var classCounts: [Int]
+
+    /// The fraction of pixels in each class.
+    public var fractions: [Double] {
+        let total = classCounts.reduce(0, +)
+        return classCounts.map { total == 0 ? 0 : Double($0) / Double(total) }
+    }
+}
+
+/// The per-frame work of live mode: the model's own preprocessing, denoising and classification of every pixel.
+/// Takes a trained denoiser, a trained classifier, or both (then their preprocessing must agree).
+///
+///     let pipeline = try LivePipeline(denoiser: denoiser, classifier: classifier)
+///     let result = try pipeline.process(try load("frame_00001.dm4").spectrumImage!)
+///     result.fractions      // [0.82, 0.18]
+public final class LivePipeline {
+    public let denoiser: Denoiser?
+    public let classifier: OxidationClassifier?
+    public let method: PreprocessingMethod
+    /// The classifier's class names (empty without one).
+    public let classNames: [String]
+    /// Whether the denoiser and the classifier share the scaler, so the scaled inputs are computed once.
+    private let sharedScaler: Bool
+    /// Whether the classifier's encoder is the denoiser's (a classifier trained on this denoiser): then the latent
+    /// vectors are computed once and fed to both the decoder and the head.
+    public let sharedEncoder: Bool
+
+    /// - Throws: `RapidEELSError.value` without any model, `.model` for an untrained denoiser or models whose
+    ///   preprocessing differs.
+    public init(denoiser: Denoiser?, classifier: OxidationClassifier?) throws {
+        guard denoiser != nil || classifier != nil else {
+            throw RapidEELSError.value("live mode needs a trained denoiser, a classifier, or both")
+        }
+        if let denoiser, !denoiser.isTrained {
+            throw RapidEELSError.model("the denoiser is not trained yet: train it (or load a saved one) first")
+        }
+        if let denoiser, let classifier, denoiser.method != classifier.method {
+            throw RapidEELSError.model("the denoiser's preprocessing (\(denoiser.method.summary)) is not the "
+                + "classifier's (\(classifier.method.summary)); use models trained together")
+        }
+        self.denoiser = denoiser
+        self.classifier = classifier
+        method = classifier?.method ?? denoiser!.method
+        classNames = classifier?.classNames ?? []
+        sharedScaler = denoiser != nil && classifier != nil && denoiser!.scaler == classifier!.scaler
+        sharedEncoder = sharedScaler && Self.sameEncoder(denoiser!, classifier!)
+    }
+
+    /// Whether both encoders give bit-identical latent vectors on a probe batch.
+    private static func sameEncoder(_ denoiser: Denoiser, _ classifier: OxidationClassifier) -> Bool {
+        let length = denoiser.autoencoder.inputLength
+        guard classifier.network.inputLength == length,
+              classifier.network.latentSize == denoiser.autoencoder.latentSize else { return false }
+        let probe = (0..<(8 * length)).map { Float(sin(Double($0) * 0.37)) * 2 }
+        guard let a = try? denoiser.autoencoder.latent(inputs: probe, count: 8),
+              let b = try? classifier.network.latent(inputs: probe, count: 8) else { return false }
+        return a == b
+    }
+
+    /// `si` cut to the raw channels the method's bins take (the same numbers, without binning the whole range: a
+    /// raw frame of 1,120 channels needs 480 of them); `si` itself when a correction needs the whole spectrum or the
+    /// window is not inside the data (then `inputs` says why).
+    func windowOnly(_ si: SpectrumImage) throws -> SpectrumImage {
+        guard case .none = method.drift, method.darkReference == nil else { return si }
+        let factor = try method.binFactor(si)
+        let start = Int(((method.windowStart - si.energy.offset) / si.energy.scale).rounded())
+        let count = method.channels * factor
+        guard start >= 0, start + count <= si.channels, count < si.channels else { return si }
+        return try si.crop(channels: start..<(start + count))
+    }
+
+    /// Denoises and classifies every pixel of `si`.
+    /// - Throws: `RapidEELSError.incompatible` for data the method cannot prepare (another edge, window or a
+    ///   dispersion that does not divide its bin width).
+    public func process(_ si: SpectrumImage) throws -> LiveFrameResult {
+        let n = si.pixelCount
+        let inputs = try method.inputs(windowOnly(si)).data
+        var labels: [UInt8] = [], probabilities: [Float] = []
+        let k = max(classNames.count, 1)
+        var scaled: [Float]?
+        var denoised: [Float]?
+        if let classifier {
+            let x = try classifier.scaler.transform(spectra: inputs)
+            if sharedScaler { scaled = x }
+            if sharedEncoder, let denoiser {
+                let z = try denoiser.autoencoder.latent(inputs: x, count: n)
+                let head = classifier.network
+                probabilities = try head.network.predict(z, count: n, layers: head.headIndex..<head.network.layers.count)
+                denoised = try denoiser.autoencoder.decode(latent: z, count: n)
+            } else {
+                probabilities = try classifier.network.probabilities(inputs: x, count: n)
+            }
+            labels = [UInt8](repeating: 0, count: n)
+            probabilities.withUnsafeBufferPointer { p in
+                for i in 0..<n {
+                    var best = 0
+                    for c in 1..<k where p[i * k + c] > p[i * k + best] { best = c }
+                    labels[i] = UInt8(best)
+                }
+            }
+        }
+        var counts = [Int](repeating: 0, count: k)
+        for l in labels { counts[Int(l)] += 1 }
+        if labels.isEmpty { counts[0] = n }
+        var mean: [Float] = []
+        var sums = [[Double]](repeating: [], count: k)
+        if let denoiser, let scaler = denoiser.scaler {
+            let y = try denoised ?? denoiser.autoencoder.predict(inputs: scaled ?? scaler.transform(spectra: inputs),
+                                                                 count: n)
+            let channels = method.channels
+            sums = [[Double]](repeating: [Double](repeating: 0, count: channels), count: k)
+            y.withUnsafeBufferPointer { y in
+                for p in 0..<n {
+                    let c = labels.isEmpty ? 0 : Int(labels[p])
+                    let base = p * channels
+                    sums[c].withUnsafeMutableBufferPointer { s in
+                        for j in 0..<channels { s[j] += Double(y[base + j]) }
+                    }
+                }
+            }
+            mean = (0..<channels).map { j in Float(sums.reduce(0) { $0 + ($1.isEmpty ? 0 : $1[j]) } / Double(max(n, 1))) }
+        }
+        return LiveFrameResult(rows: si.rows, columns: si.columns, labels: labels, probabilities: probabilities,
+                               meanDenoised: mean, classSums: sums, classCounts: counts)
+    }
+}
