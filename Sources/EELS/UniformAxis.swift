@@ -39,6 +39,3 @@ public struct UniformAxis: Equatable, Hashable, Sendable, Codable {
     public var end: Double { value(at: Swift.max(size - 1, 0)) }
 }
 
-/// The axis type's former name: it was never only for energy (spatial axes use it too).
-@available(*, deprecated, renamed: "UniformAxis")
-public typealias EnergyAxis = UniformAxis

@@ -5,12 +5,6 @@ extension ScriptError {
         self.location = location
     }
 
-    /// The former string-kinded form; an unknown name becomes RuntimeError.
-    @available(*, deprecated, message: "pass an ErrorKind: ScriptError(kind: .value, message: ..., location: ...)")
-    init(kind: String, message: String, location: SourceLocation?) {
-        self.init(kind: ErrorKind(rawValue: kind) ?? .runtime, message: message, location: location)
-    }
-
     static func syntax(_ message: String, at location: SourceLocation) -> ScriptError {
         ScriptError(kind: .syntax, message: message, location: location)
     }

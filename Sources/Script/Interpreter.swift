@@ -89,12 +89,6 @@ public struct ScriptError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String { "\(kind): \(message)" }
-
-    /// The former string-kinded initialiser; an unknown name becomes RuntimeError.
-    @available(*, deprecated, message: "pass an ErrorKind: ScriptError(kind: .value, message: ...)")
-    public init(kind: String, message: String, traceback: [String] = []) {
-        self.init(kind: ErrorKind(rawValue: kind) ?? .runtime, message: message, traceback: traceback)
-    }
 }
 
 /// What executing a cell produced.

@@ -144,12 +144,6 @@ public final class CallContext {
         ScriptError(kind: kind, message: message, location: location)
     }
 
-    /// The former string-kinded form; an unknown name becomes RuntimeError.
-    @available(*, deprecated, message: "pass an ErrorKind: ctx.error(.value, ...)")
-    public func error(_ kind: String, _ message: String) -> ScriptError {
-        ScriptError(kind: ErrorKind(rawValue: kind) ?? .runtime, message: message, location: location)
-    }
-
     /// A display that updates in place (progress bars, live loss curves), throttled to `interval` seconds.
     public func progressDisplay(interval: Double = 0.25) -> ProgressDisplay {
         interpreter.displayCounter += 1

@@ -3,7 +3,7 @@ import XCTest
 
 /// The measurements behind the paper's Fig. 3B (SNR against frame rate) and SI Table 2 (fits per pixel).
 final class FrameRateAnalysisTests: XCTestCase {
-    let axis = EnergyAxis(offset: 520, scale: 0.125, size: 200)
+    let axis = UniformAxis(offset: 520, scale: 0.125, size: 200)
 
     /// A 10 x `columns` image of independent Poisson counts of mean `mean` in every channel.
     func poissonImage(mean: Double, columns: Int, seed: UInt64) -> SpectrumImage {
@@ -37,7 +37,7 @@ final class FrameRateAnalysisTests: XCTestCase {
 
     /// Pixels equal to their predecessor take its fit; the maps are the same as fitting every pixel alone.
     func testFitMapOfRepeatedPixelsEqualsFittingEachPixel() throws {
-        let window = EnergyAxis(offset: 520, scale: 0.25, size: 240)
+        let window = UniformAxis(offset: 520, scale: 0.25, size: 240)
         var rng = SeededGenerator(seed: 11)
         var blocks: [[Float]] = []
         for b in 0..<3 {
@@ -65,7 +65,7 @@ final class FrameRateAnalysisTests: XCTestCase {
 
     /// Images of more than 256 pixels are fitted block by block in parallel: each fit equals the pixel's alone.
     func testParallelBackgroundFitsEqualFittingEachPixelAlone() throws {
-        let axis = EnergyAxis(offset: 440, scale: 0.25, size: 560)
+        let axis = UniformAxis(offset: 440, scale: 0.25, size: 560)
         var rng = SeededGenerator(seed: 21)
         var data: [Float] = []
         for p in 0..<600 {

@@ -57,7 +57,7 @@ final class LiveModeTests: XCTestCase {
 
     func testGrowingNPYIsReadInCompleteRowsOnly() throws {
         let folder = try temporaryFolder()
-        let si = SpectrumImage(rows: 5, columns: 3, energy: EnergyAxis(offset: 600, scale: 0.5, size: 4),
+        let si = SpectrumImage(rows: 5, columns: 3, energy: UniformAxis(offset: 600, scale: 0.5, size: 4),
                                data: (0..<60).map(Float.init))
         let path = folder + "/g.npy"
         let full = NPYFormat.encode(values: si.data, shape: [5, 3, 4])
@@ -79,7 +79,7 @@ final class LiveModeTests: XCTestCase {
 
     func testGrowingDMImageYieldsTheAcquiredRows() throws {
         let folder = try temporaryFolder()
-        var si = SpectrumImage(rows: 4, columns: 3, energy: EnergyAxis(offset: 600, scale: 0.5, size: 8),
+        var si = SpectrumImage(rows: 4, columns: 3, energy: UniformAxis(offset: 600, scale: 0.5, size: 8),
                                data: (0..<96).map { Float($0 + 1) })
         let complete = si
         for k in 48..<96 { si.data[k] = 0 }                         // rows 2 and 3 not acquired yet

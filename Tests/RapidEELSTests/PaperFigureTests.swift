@@ -7,7 +7,7 @@ import XCTest
 /// The figure builders of the paper's results (grid, lines against frame rate, mean ± std with a dashed ground
 /// truth) and the raw pixel in the ground truth's units (`subtractedInputs`).
 final class PaperFigureTests: XCTestCase {
-    let window = EnergyAxis(offset: 520, scale: 0.25, size: 240)
+    let window = UniformAxis(offset: 520, scale: 0.25, size: 240)
 
     func spectrum(_ height: Double) -> Spectrum {
         Spectrum(values: window.values.map { Float(height * exp(-pow(($0 - 531) / 1.5, 2))) }, energy: window)
@@ -71,7 +71,7 @@ final class PaperFigureTests: XCTestCase {
 
     /// A pixel of background A E^-r plus an edge: `subtractedInputs` leaves the edge, on the window's axis.
     func testSubtractedInputsRemoveEachPixelsOwnPowerLaw() throws {
-        let raw = EnergyAxis(offset: 440, scale: 0.125, size: 1120)
+        let raw = UniformAxis(offset: 440, scale: 0.125, size: 1120)
         func pixel(_ amplitude: Double) -> [Float] {
             raw.values.map { e in
                 let edge = e > 530 ? 8.0 : 0

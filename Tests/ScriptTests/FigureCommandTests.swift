@@ -10,7 +10,7 @@ final class FigureCommandTests: XCTestCase {
 
     override func setUpWithError() throws {
         path = FileManager.default.temporaryDirectory.appendingPathComponent("figures-\(UUID().uuidString).npy").path
-        let axis = EnergyAxis(offset: 440, scale: 0.125, size: 1120)
+        let axis = UniformAxis(offset: 440, scale: 0.125, size: 1120)
         var rng = SeededGenerator(seed: 5)
         var data: [Float] = []
         for _ in 0..<(10 * 80) {

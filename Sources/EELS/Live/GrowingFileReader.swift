@@ -70,10 +70,10 @@ public struct GrowingFileReader: Sendable {
         values.withUnsafeMutableBytes { _ = bytes.copyBytes(to: $0) }
         let sidecar = NPYFormat.sidecar(for: path)
         let axes = sidecar?.axes.count == 3 ? sidecar!.axes.map {
-            EnergyAxis(offset: $0.offset, scale: $0.scale, size: $0.size, units: $0.units, name: $0.name)
+            UniformAxis(offset: $0.offset, scale: $0.scale, size: $0.size, units: $0.units, name: $0.name)
         } : nil
         var si = SpectrumImage(rows: complete - rowsRead, columns: columns,
-                               energy: axes?[2] ?? EnergyAxis(offset: 0, scale: 1, size: channels, units: "", name: ""),
+                               energy: axes?[2] ?? UniformAxis(offset: 0, scale: 1, size: channels, units: "", name: ""),
                                data: values, metadata: (sidecar?.metadata ?? [:]).merging(["source": path]) { $1 })
         if let axes {
             var y = axes[0]

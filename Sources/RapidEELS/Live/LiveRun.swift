@@ -55,7 +55,7 @@ public struct LiveMap: Sendable {
 ///     run.frames.map(\.fractions[1])   // the converted fraction against time
 public final class LiveRun: @unchecked Sendable {
     public let classNames: [String]
-    public let axis: EnergyAxis
+    public let axis: UniformAxis
     public let keepMaps: Int
     public let historyLimit: Int
     public let problemLimit: Int
@@ -84,7 +84,7 @@ public final class LiveRun: @unchecked Sendable {
     /// The watched folder and pattern.
     public let source: String
 
-    public init(classNames: [String], axis: EnergyAxis, source: String, keepMaps: Int = 20,
+    public init(classNames: [String], axis: UniformAxis, source: String, keepMaps: Int = 20,
                 historyLimit: Int = 200_000, problemLimit: Int = 1_000) {
         self.classNames = classNames
         self.axis = axis

@@ -28,7 +28,7 @@ final class AcquisitionObject: ScriptObject {
         if (own as NSString).lastPathComponent == "rapideels-kernel" { return own }
         let sibling = ((own as NSString).deletingLastPathComponent as NSString).appendingPathComponent("rapideels-kernel")
         if FileManager.default.isExecutableFile(atPath: sibling) { return sibling }
-        throw ScriptError(kind: "FileError", message: "startAcquisition: cannot find the rapideels-kernel executable "
+        throw ScriptError(kind: .file, message: "startAcquisition: cannot find the rapideels-kernel executable "
             + "(set RAPIDEELS_KERNEL_EXE)")
     }
 
@@ -36,7 +36,7 @@ final class AcquisitionObject: ScriptObject {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
-            throw ctx.error("FileError", "startAcquisition: cannot create \(folder): \(error.localizedDescription)")
+            throw ctx.error(.file, "startAcquisition: cannot create \(folder): \(error.localizedDescription)")
         }
         AcquisitionSimulator.clear(folder: folder)   // a rerun's frames must be new files to a watch
         let process = Process()
@@ -50,7 +50,7 @@ final class AcquisitionObject: ScriptObject {
         }
         process.standardInput = FileHandle.nullDevice
         do { try process.run() } catch {
-            throw ctx.error("FileError", "startAcquisition: cannot start the simulator: \(error.localizedDescription)")
+            throw ctx.error(.file, "startAcquisition: cannot start the simulator: \(error.localizedDescription)")
         }
         return AcquisitionObject(folder: folder, process: process, logPath: logPath)
     }
@@ -91,7 +91,7 @@ final class AcquisitionObject: ScriptObject {
                     usleep(20_000)
                 }
                 if self.process.terminationStatus != 0 {
-                    throw ctx.error("ValueError", "the simulator failed (exit \(self.process.terminationStatus)): "
+                    throw ctx.error(.value, "the simulator failed (exit \(self.process.terminationStatus)): "
                         + ((try? String(contentsOfFile: self.logPath, encoding: .utf8)) ?? "").suffix(400))
                 }
                 return .none

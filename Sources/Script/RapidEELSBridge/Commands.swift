@@ -241,7 +241,7 @@ public enum RapidEELSCommands {
             let si = try image(args, 0)
             let model = try args.object(1, as: DenoiserObject.self, named: "Autoencoder")
             let window = try args.ints(2, default: [1, 1])
-            guard window.count == 2 else { throw ctx.error("ValueError", "window: takes [rows, columns], got \(window)") }
+            guard window.count == 2 else { throw ctx.error(.value, "window: takes [rows, columns], got \(window)") }
             return si.derived(try model.denoiser.denoise(si.image, window: (window[0], window[1])))
         })
         r.register(Command(name: "classify", parameters: [CommandParameter(nil, "SpectrumImage"),
@@ -281,7 +281,7 @@ public enum RapidEELSCommands {
                     + ") are not the classifier's (" + classifier.classNames.joined(separator: ", ") + ")")
             }
             let window = try args.ints(3, default: [1, 1])
-            guard window.count == 2 else { throw ctx.error("ValueError", "window: takes [rows, columns], got \(window)") }
+            guard window.count == 2 else { throw ctx.error(.value, "window: takes [rows, columns], got \(window)") }
             return .object(ClassificationObject(try classifier.classify(item, window: (window[0], window[1]))))
         })
         r.register(Command(name: "loadModel", parameters: [CommandParameter(nil, "String")],

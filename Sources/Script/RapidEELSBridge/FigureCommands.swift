@@ -30,7 +30,7 @@ extension RapidEELSCommands {
         switch value {
         case .object(let f as FigureObject):
             guard let figure = f.figure else {
-                throw ScriptError(kind: "ValueError", message: "this figure (\(f.text)) is a finished drawing and "
+                throw ScriptError(kind: .value, message: "this figure (\(f.text)) is a finished drawing and "
                     + "cannot be placed in a grid; draw it with plot, plotMeanStd, bars, lines or scatter")
             }
             return figure
@@ -139,7 +139,7 @@ extension RapidEELSCommands {
             let si = try image(args, 0)
             let fps = try args.int(1, default: 400)
             guard fps > 0, 400 % fps == 0 else {
-                throw ctx.error("ValueError", "frame rate \(fps) must divide 400 (400, 200, 100, 50, 25, 10 ...)")
+                throw ctx.error(.value, "frame rate \(fps) must divide 400 (400, 200, 100, 50, 25, 10 ...)")
             }
             let result = try si.image.shotNoiseSNR(combining: 400 / fps,
                                                    window: try args.closedRange(2, default: 530...545))

@@ -71,12 +71,12 @@ extension RapidEELSCommands {
         let classifier = try args[3].map { _ in try args.object(3, as: ClassifierObject.self, named: "Classifier") }
         if let n = args[4] {
             let frames = try args.int(4)
-            guard frames > 0 else { throw ctx.error("ValueError", "watch: frames must be at least 1, not \(n)") }
+            guard frames > 0 else { throw ctx.error(.value, "watch: frames must be at least 1, not \(n)") }
             options.frames = frames
         }
         if args[5] != nil {
             let seconds = try args.double(5)
-            guard seconds > 0 else { throw ctx.error("ValueError", "watch: seconds must be positive") }
+            guard seconds > 0 else { throw ctx.error(.value, "watch: seconds must be positive") }
             options.seconds = seconds
         }
         options.growing = try args.bool(6, default: false)
@@ -84,7 +84,7 @@ extension RapidEELSCommands {
         if case .array(let items)? = args[7] {
             panels = try items.map { item in
                 guard case .string(let s) = item, let panel = LiveView.Panel(rawValue: s) else {
-                    throw ctx.error("ValueError", "watch: show: takes " + LiveView.Panel.allCases
+                    throw ctx.error(.value, "watch: show: takes " + LiveView.Panel.allCases
                         .map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
                 }
                 return panel
@@ -94,20 +94,20 @@ extension RapidEELSCommands {
         options.includeExisting = try args.bool(9, default: false)
         options.keepMaps = try args.int(10, default: 20)
         guard (1...10_000).contains(options.keepMaps) else {
-            throw ctx.error("ValueError", "watch: keepMaps must be 1 to 10000")
+            throw ctx.error(.value, "watch: keepMaps must be 1 to 10000")
         }
         let refresh = try args.double(11, default: 0.25)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: options.folder, isDirectory: &isDirectory), isDirectory.boolValue
         else {
-            throw ctx.error("FileError", "watch: \(options.folder) is not a folder (start the acquisition first, or "
+            throw ctx.error(.file, "watch: \(options.folder) is not a folder (start the acquisition first, or "
                 + "create it)")
         }
         let pipeline: LivePipeline
         do {
             pipeline = try LivePipeline(denoiser: denoiser?.denoiser, classifier: classifier?.classifier)
         } catch let error as RapidEELSError {
-            throw ctx.error("ValueError", "watch: \(error.description)")
+            throw ctx.error(.value, "watch: \(error.description)")
         }
         // The kept maps are the one part of the result that can be large: check them against the budget up front
         // (1 byte per pixel for the class, 4 per pixel and class for the probabilities, for 10^6-pixel frames).
@@ -182,7 +182,7 @@ final class LiveRunObject: ScriptObject {
     /// Measured converted fraction against the simulator's, matched by file name.
     func comparison() throws -> [(file: String, time: Double, measured: Double, truth: Double)] {
         guard let truthFolder else {
-            throw ScriptError(kind: "ValueError", message: "this watch was started without truth: (an Acquisition)")
+            throw ScriptError(kind: .value, message: "this watch was started without truth: (an Acquisition)")
         }
         let truth = try AcquisitionTruth(folder: truthFolder)
         let c = run.classNames.count > 1 ? 1 : 0
@@ -210,7 +210,7 @@ final class LiveRunObject: ScriptObject {
                             + "measured and the true converted fraction over the frames the simulator wrote.",
                            example: "run.fractionError()") { _, ctx in
                 let rows = try self.comparison()
-                guard !rows.isEmpty else { throw ctx.error("ValueError", "no processed frame is in the truth") }
+                guard !rows.isEmpty else { throw ctx.error(.value, "no processed frame is in the truth") }
                 return .double(rows.reduce(0) { $0 + abs($1.measured - $1.truth) } / Double(rows.count))
             }
         case "save":
