@@ -32,8 +32,9 @@ final class RobustTrainingTests: XCTestCase {
         XCTAssertEqual(NoiseDraw.poisson(means: [-1, 0], seed: 1, epoch: 1), [0, 0])
     }
 
-    /// `.resampled` draws each training pixel from its block's mean counts: the training inputs of an image whose
-    /// pixels all have the same expectation get Poisson variance equal to that expectation (not double it).
+    /// `.resampled` (each training pixel drawn from its block's mean counts) and `.poisson` (draws on top of the
+    /// measured counts) both train to a finite loss, and they are different noises. (The draws' Poisson statistics
+    /// are checked in `testNoiseDrawsAreFreshPerEpochReproducibleAndPoisson`.)
     func testResampledNoiseTrainsAndDiffersFromPoisson() throws {
         let data = try simulatePaperDataset(seed: 3, scale: 0.07)
         let small = Dataset(Array(data.trainingSet.items.prefix(2)), classNames: data.trainingSet.classNames)

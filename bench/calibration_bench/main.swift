@@ -109,25 +109,22 @@ print("training accuracy at 400 FPS, %: " + trainingAccuracy.joined(separator: "
 print("test SIs: " + data.test.map { String(format: "%@ (t/λ %.2f-%.2f)", $0.name, $0.thicknessRange.lowerBound,
                                             $0.thicknessRange.upperBound) }.joined(separator: ", "))
 var errors: [String] = []
-for item in data.test {
-    let truth = try denoiser.method.targets(item.image)
-    errors.append(String(format: "%@ %.3f", item.name, try mse(denoiser.denoise(item.image).data, truth.data)))
+// Each test SI's ground truth, and the denoised-to-truth MSE, computed once for every report below.
+let testTruths = try data.test.map { try denoiser.method.targets($0.image) }
+var testMSE: [String: Double] = [:]
+for (item, truth) in zip(data.test, testTruths) {
+    testMSE[item.name] = try mse(denoiser.denoise(item.image).data, truth.data)
+    errors.append(String(format: "%@ %.3f", item.name, testMSE[item.name]!))
 }
 print("AEC MSE vs ground truth (counts² per 0.25 eV channel): " + errors.joined(separator: ", "))
 if settings["diagnose"] == "1" {
     // Where the error comes from: the SI-mean part (bias of the whole SI) against the rest, PCA per SI, and the
     // autoencoder's output averaged over each ground-truth block.
-    func meanSpectrum(_ x: [Float], channels: Int) -> [Double] {
-        var m = [Double](repeating: 0, count: channels)
-        let n = x.count / channels
-        for p in 0..<n { for c in 0..<channels { m[c] += Double(x[p * channels + c]) } }
-        return m.map { $0 / Double(n) }
-    }
     for item in data.test + data.training.filter({ $0.location == 1 && $0.frame == 2 }) {
         let truth = try denoiser.method.targets(item.image)
         let aec = try denoiser.denoise(item.image)
         let ch = truth.channels
-        let mt = meanSpectrum(truth.data, channels: ch), ma = meanSpectrum(aec.data, channels: ch)
+        let mt = truth.meanSpectrum().values.map(Double.init), ma = aec.meanSpectrum().values.map(Double.init)
         let bias = zip(mt, ma).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / Double(ch)
         let spatial = (0..<truth.pixelCount).map { p in (0..<ch).map { c in
             let d = Double(truth.data[p * ch + c]) - mt[c]; return d * d }.reduce(0, +) }.reduce(0, +)
@@ -173,13 +170,12 @@ for row in paper {
 do {
     var correct = 0.0, total = 0
     var errors: [String] = []
-    for item in data.test {
+    for (item, truth) in zip(data.test, testTruths) {
         let result = try classifier.classify(item.image, trueLabels: [Int?](repeating: item.label,
                                                                                count: item.image.pixelCount),
                                              window: (3, 9))
         correct += result.accuracy! * Double(item.image.pixelCount)
         total += item.image.pixelCount
-        let truth = try denoiser.method.targets(item.image)
         errors.append(String(format: "%@ %.3f", item.name, try mse(denoiser.denoise(item.image, window: (3, 9)).data,
                                                                       truth.data)))
     }
@@ -223,10 +219,6 @@ if let dir = settings["save-models"] {
         var simulatorSeed: UInt64, scale: Double, seed: UInt64, autoencoderEpochs: Int, classifierEpochs: Int
         var noise: String, trainingSpectra: Int, autoencoderFinalLoss: Double
         var testMSE: [String: Double], accuracyPercent: [String: Double]
-    }
-    var testMSE: [String: Double] = [:]
-    for item in data.test {
-        testMSE[item.name] = try mse(denoiser.denoise(item.image).data, denoiser.method.targets(item.image).data)
     }
     let record = Record(simulatorSeed: UInt64(number("sim-seed")!), scale: number("scale")!, seed: seed,
                         autoencoderEpochs: Int(number("ae-epochs")!), classifierEpochs: Int(number("clf-epochs")!),

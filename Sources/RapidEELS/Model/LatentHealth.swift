@@ -14,8 +14,7 @@ extension PaperAutoencoder {
 
     /// Latent units that are exactly 0 for every one of the `count` spectra (scaled inputs, inference mode).
     public func deadLatentUnits(inputs: [Float], count: Int) throws -> [Int] {
-        let z = try latent(inputs: inputs, count: count)
-        return (0..<latentSize).filter { u in !(0..<count).contains { z[$0 * latentSize + u] > 0 } }
+        LatentHealth.deadUnits(in: try latent(inputs: inputs, count: count), count: count, size: latentSize)
     }
 
     /// Gives `units` new Glorot-uniform input weights and a bias that switches each on for about half of the
@@ -48,7 +47,25 @@ extension PaperAutoencoder {
 extension PaperClassifier {
     /// Latent units of the frozen encoder that are exactly 0 for every one of the `count` spectra.
     public func deadLatentUnits(inputs: [Float], count: Int) throws -> [Int] {
-        let z = try network.predict(inputs, count: count, layers: 0..<headIndex)
-        return (0..<latentSize).filter { u in !(0..<count).contains { z[$0 * latentSize + u] > 0 } }
+        LatentHealth.deadUnits(in: try network.predict(inputs, count: count, layers: 0..<headIndex), count: count,
+                               size: latentSize)
+    }
+}
+
+/// The pieces the denoiser's and the classifier's health checks share.
+enum LatentHealth {
+    /// Units of a [count x size] latent array that are 0 in every row.
+    static func deadUnits(in z: [Float], count: Int, size: Int) -> [Int] {
+        (0..<size).filter { u in !(0..<count).contains { z[$0 * size + u] > 0 } }
+    }
+
+    /// Evenly spaced spectra of `inputs` ([n x channels]), at most about `limit`: what the checks run on.
+    static func sample(_ inputs: [Float], channels: Int, limit: Int = 4096) -> (values: [Float], count: Int) {
+        let total = inputs.count / channels
+        let step = Swift.max(1, total / limit)
+        var values: [Float] = []
+        values.reserveCapacity((total / step + 1) * channels)
+        for p in stride(from: 0, to: total, by: step) { values += inputs[(p * channels)..<((p + 1) * channels)] }
+        return (values, values.count / channels)
     }
 }

@@ -41,7 +41,6 @@ public enum ReferenceModels {
         if let exe = try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
             starts.append(URL(fileURLWithPath: exe).deletingLastPathComponent())
         }
-        starts.append(Bundle.main.bundleURL)
         starts.append(URL(fileURLWithPath: fm.currentDirectoryPath, isDirectory: true))
         for start in starts {
             var dir = start.standardizedFileURL

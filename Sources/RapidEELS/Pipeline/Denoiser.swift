@@ -116,13 +116,7 @@ public final class Denoiser {
             epochInputs = { [inputs] epoch in NoiseDraw.gaussian(adding: sigma, to: inputs, seed: seed, epoch: epoch) }
         }
         // Health check after every epoch on up to 4,096 training spectra spread over all images.
-        let total = inputs.count / method.channels
-        let stride = Swift.max(1, total / 4096)
-        var sample: [Float] = []
-        for p in Swift.stride(from: 0, to: total, by: stride) {
-            sample += inputs[(p * method.channels)..<((p + 1) * method.channels)]
-        }
-        let sampleCount = sample.count / method.channels
+        let (sample, sampleCount) = LatentHealth.sample(inputs, channels: method.channels)
         revivedUnits = []
         deadUnits = []
         let autoencoder = self.autoencoder

@@ -80,13 +80,8 @@ public final class OxidationClassifier {
                       isCancelled: @escaping () -> Bool = { false }) throws -> TrainingHistory {
         guard !dataset.items.isEmpty else { throw RapidEELSError.value("the training set has no spectrum images") }
         let (inputs, labels) = try labelledInputs(dataset, isCancelled: isCancelled)
-        let n = labels.count
-        let stride = Swift.max(1, n / 4096)
-        var sample: [Float] = []
-        for p in Swift.stride(from: 0, to: n, by: stride) {
-            sample += inputs[(p * method.channels)..<((p + 1) * method.channels)]
-        }
-        let dead = try network.deadLatentUnits(inputs: sample, count: sample.count / method.channels)
+        let (sample, sampleCount) = LatentHealth.sample(inputs, channels: method.channels)
+        let dead = try network.deadLatentUnits(inputs: sample, count: sampleCount)
         if dead.count == network.latentSize {
             throw RapidEELSError.model("every latent unit of the encoder is 0 for every training spectrum (dead "
                 + "ReLUs), so the latent carries nothing to classify: retrain the autoencoder (more epochs or "
