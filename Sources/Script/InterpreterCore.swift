@@ -75,9 +75,9 @@ public final class Interpreter {
 
     /// An operator as a command (for help, and for calls that are not plain two-argument calls).
     static func operatorCommand(_ op: String) -> Command {
-        Command(name: "(\(op))", parameters: [CommandParameter(nil, "Any"), CommandParameter(nil, "Any")],
+        Command(name: "(\(op))", parameters: [.value("_ lhs", "Any"), .value("_ rhs", "Any")],
                 returns: "Any", doc: "The operator \(op) as a function.") { args, ctx in
-            try ctx.interpreter.binaryOperation(op, try args.value(0), try args.value(1),
+            try ctx.interpreter.binaryOperation(op, try args.value("lhs"), try args.value("rhs"),
                                                 at: ctx.location ?? SourceLocation(line: 1, column: 1))
         }
     }

@@ -9,12 +9,12 @@ enum DisplayCommands {
     /// Registers `svg` and `html` in `interpreter`'s command registry.
     static func install(in interpreter: Interpreter) {
         interpreter.registry.register(Command(
-            name: "svg", parameters: [CommandParameter(nil, "String", doc: "SVG markup, starting with <svg")],
+            name: "svg", parameters: [.string("_ markup", doc: "SVG markup, starting with <svg")],
             returns: "SVGImage", doc: "Shows SVG markup as an inline picture (image/svg+xml).",
             example: "svg(\"<svg xmlns='http://www.w3.org/2000/svg' width='40' height='20'>"
                 + "<rect width='40' height='20' fill='teal'/></svg>\")"
         ) { args, context in
-            let markup = try args.string(0)
+            let markup = try args.string("markup")
             guard MarkupObject.looksLikeSVG(markup) else {
                 throw context.error(.value, "svg needs SVG markup starting with <svg (or <?xml), not "
                     + "\"\(markup.prefix(20))\"")
@@ -22,11 +22,11 @@ enum DisplayCommands {
             return .object(MarkupObject(typeName: "SVGImage", mime: "image/svg+xml", markup: markup))
         })
         interpreter.registry.register(Command(
-            name: "html", parameters: [CommandParameter(nil, "String", doc: "an HTML fragment")],
+            name: "html", parameters: [.string("_ markup", doc: "an HTML fragment")],
             returns: "HTML", doc: "Shows an HTML fragment (text/html), e.g. a table.",
             example: "html(\"<b>bold</b> text\")"
         ) { args, _ in
-            .object(MarkupObject(typeName: "HTML", mime: "text/html", markup: try args.string(0)))
+            .object(MarkupObject(typeName: "HTML", mime: "text/html", markup: try args.string("markup")))
         })
     }
 }
