@@ -38,8 +38,9 @@ public enum RapidEELSCommands {
         registerLive(r)   // LiveCommands.swift
     }
 
-    static func image(_ args: Arguments, _ i: Int) throws -> SpectrumImageObject {
-        try args.object(i, as: SpectrumImageObject.self, named: "SpectrumImage")
+    /// The spectrum image argument `name` (declared `.object(name, SpectrumImageObject.self, "SpectrumImage")`).
+    static func image(_ args: Arguments, _ name: String) throws -> SpectrumImageObject {
+        try args.object(name, as: SpectrumImageObject.self)
     }
 
     /// A list of spectrum images: one, an array of them, or a dataset (its test images).
@@ -68,24 +69,23 @@ public enum RapidEELSCommands {
     // MARK: - Data
 
     static func registerData(_ r: CommandRegistry) {
-        r.register(Command(name: "load", parameters: [CommandParameter(nil, "String", doc: "a DM3, DM4, MSA/EMSA, "
+        r.register(Command(name: "load", parameters: [.string("_ path", doc: "a DM3, DM4, MSA/EMSA, "
                             + "two-column text, NPY or HyperSpy .hspy file; the format is read from the content"),
-                                                      CommandParameter("column", "Int", default: "1",
-                                                                       doc: "value column of a text table")],
+                                                      .int("column", default: 1, doc: "value column of a text table")],
                            returns: "SpectrumImage, Spectrum or Image",
                            doc: "Reads a measured spectrum, spectrum image or 2D map (an array of them for a .hspy "
                             + "file with several experiments).",
                            example: "let si = load(\"EELS_SI.dm4\")") { args, _ in
-            try loadedValue(try args.string(0), column: try args.int(1, default: 1))  // HyperSpyFiles.swift
+            try loadedValue(try args.string("path"), column: try args.int("column"))  // HyperSpyFiles.swift
         })
         r.register(Command(name: "simulatePaperDataset", parameters: [
-            CommandParameter("seed", "Int", default: "%seed"),
-            CommandParameter("scale", "Double", default: "1.0", doc: "fraction of each SI's 638 columns (0 < scale <= 1)"),
+            .seed(),
+            .double("scale", default: 1, doc: "fraction of each SI's 638 columns (0 < scale <= 1)"),
         ], returns: "Dataset", doc: "The paper's 24 SrFeO3 / SrFeO2.5 spectrum images (10 x 638 px, 440-580 eV at "
             + "0.125 eV), simulated; one SI per category held out for testing.",
            example: "let data = simulatePaperDataset(seed: 1, scale: 0.25)") { args, ctx in
-            let seed = UInt64(max(0, try args.int(0, default: Int(ctx.seed))))
-            let scale = try args.double(1, default: 1)
+            let seed = try args.seed(ctx)
+            let scale = try args.double("scale")
             guard scale > 0, scale <= 1 else { throw ctx.error(.value, "scale must be in (0, 1], got \(scale)") }
             let data = try simulatePaperDataset(seed: seed, scale: scale,
                                                 isCancelled: { ctx.cancellation.isCancelled })
@@ -94,24 +94,22 @@ public enum RapidEELSCommands {
             return .object(DatasetObject(dataset: dataset, testIndices: Set(test),
                                          title: "simulated, seed \(seed), scale \(scale)"))
         })
-        r.register(Command(name: "groundTruth", parameters: [CommandParameter(nil, "SpectrumImage"),
-                                                             CommandParameter("method", "Method",
-                                                                              default: "paperMethod()")],
+        r.register(Command(name: "groundTruth", parameters: [.object("_ si", SpectrumImageObject.self, "SpectrumImage"),
+                                                             methodParameter()],
                            returns: "SpectrumImage", doc: "The \"1 FPS\" ground truth of every pixel: its block's "
                             + "mean, power-law background subtracted, cut to the method's window. The paper's: "
                             + "10 x 40 blocks, background 498-528 eV, 520-580 eV at 0.25 eV.",
                            example: "let truth = groundTruth(data.test[0])") { args, _ in
-            let si = try image(args, 0)
-            return si.derived(try methodArgument(args, 1).targets(si.image))
+            let si = try image(args, "si")
+            return si.derived(try methodArgument(args).targets(si.image))
         })
-        r.register(Command(name: "modelInput", parameters: [CommandParameter(nil, "SpectrumImage"),
-                                                            CommandParameter("method", "Method",
-                                                                             default: "paperMethod()")],
+        r.register(Command(name: "modelInput", parameters: [.object("_ si", SpectrumImageObject.self, "SpectrumImage"),
+                                                            methodParameter()],
                            returns: "SpectrumImage", doc: "What the network sees of raw data: binned to the method's "
                             + "bin width and cut to its window (the paper's: 0.25 eV, 520-580 eV, 240 channels), raw "
                             + "counts.", example: "modelInput(si)") { args, _ in
-            let si = try image(args, 0)
-            return si.derived(try methodArgument(args, 1).inputs(si.image))
+            let si = try image(args, "si")
+            return si.derived(try methodArgument(args).inputs(si.image))
         })
     }
 
@@ -141,55 +139,54 @@ public enum RapidEELSCommands {
 
     static func registerModels(_ r: CommandRegistry) {
         r.register(Command(name: "autoencoder", parameters: [
-            CommandParameter("latent", "Int", default: "5"), CommandParameter("seed", "Int", default: "%seed"),
-            CommandParameter("method", "Method", default: "paperMethod()", doc: "the preprocessing; its window "
-                + "sets the network's length"),
+            .int("latent", default: PaperArchitecture.latentSize), .seed(),
+            methodParameter(doc: "the preprocessing; its window sets the network's length"),
         ], returns: "Autoencoder", doc: "The paper's denoising autoencoder: window channels -> latent -> window "
             + "channels, Glorot-initialised (44,678 parameters for the paper's 240 channels and latent 5). Any "
             + "window of 16 or more channels works: each stride-2 encoder layer rounds its length up, and the "
             + "matching decoder layer gives 2n - 1 channels there, so nothing is padded or cropped.",
            example: "let model = autoencoder(latent: 5)\nlet mn = autoencoder(latent: 8, method: method(window: "
             + "635...665, bin: 0.25, background: 610...635, block: [4, 8]))") { args, ctx in
-            let latent = try args.int(0, default: PaperArchitecture.latentSize)
+            let latent = try args.int("latent")
             guard latent >= 1, latent <= 1024 else {
                 throw ctx.error(.value, "the latent size must be in 1...1024, got \(latent)")
             }
-            let seed = UInt64(max(0, try args.int(1, default: Int(ctx.seed))))
-            if args[2] == nil && latent == PaperArchitecture.latentSize {
+            let seed = try args.seed(ctx)
+            if try !args.has("method") && latent == PaperArchitecture.latentSize {
                 return .object(DenoiserObject(Denoiser(seed: seed, backend: try backend(ctx))))
             }
-            return .object(DenoiserObject(try Denoiser(seed: seed, method: try methodArgument(args, 2),
+            return .object(DenoiserObject(try Denoiser(seed: seed, method: try methodArgument(args),
                                                        latent: latent, backend: try backend(ctx))))
         })
         r.register(Command(name: "train", parameters: [
-            CommandParameter(nil, "Autoencoder"),
-            CommandParameter("on", "Dataset", doc: "its training images are used"),
-            CommandParameter("epochs", "Int", default: "500"),
-            CommandParameter("batchSize", "Int", default: "512"),
-            CommandParameter("noise", "Noise", default: ".resampled", doc: ".resampled (the paper's Poisson noise as "
+            .object("_ model", DenoiserObject.self, "Autoencoder"),
+            .object("on", DatasetObject.self, "Dataset", doc: "its training images are used"),
+            .int("epochs", default: 500),
+            .int("batchSize", default: 512),
+            .symbol("noise", type: "Noise", allowed: ["poisson", "released", "gaussian", "resampled", "none"],
+                    default: "resampled", doc: ".resampled (the paper's Poisson noise as "
                 + "fresh Poisson draws of each pixel's expected counts, its block mean), .poisson (Poisson draws on top of "
                 + "the measured counts, doubling their variance), .released "
                 + "(Gaussian σ 0.4 twice, the released code), .gaussian, .resampled (each pixel redrawn from its block's mean "
                 + "counts), .none; drawn afresh every epoch"),
-            CommandParameter("seed", "Int", default: "%seed"),
-            CommandParameter("validation", "Double", default: "0", doc: "fraction of the training spectra (the "
+            .seed(),
+            .double("validation", default: 0, doc: "fraction of the training spectra (the "
                 + "last images', as Keras) kept out to report a validation loss per epoch; the paper used 0.2"),
         ], returns: "TrainingHistory", doc: "Trains the autoencoder on every pixel of the training images (labelled "
             + "or not): robust-scaled raw inputs -> the \"1 FPS\" ground truth of the model's method, Adam 1e-3, "
             + "MSE. Shows live progress; an interrupt keeps the best weights so far. The history draws the "
             + "training and validation loss curves.",
            example: "let history = train(model, on: data, epochs: 50, validation: 0.2)") { args, ctx in
-            let model = try args.object(0, as: DenoiserObject.self, named: "Autoencoder")
-            let data = try args.object(1, as: DatasetObject.self, named: "Dataset")
-            let noiseName = try args.symbol(4, allowed: ["poisson", "released", "gaussian", "resampled", "none"],
-                                          default: "resampled")
+            let model = try args.object("model", as: DenoiserObject.self)
+            let data = try args.object("on", as: DatasetObject.self)
+            let noiseName = try args.symbol("noise")
             let noise: TrainingNoise = noiseName == "poisson" ? .poisson : noiseName == "none" ? .none
                 : noiseName == "gaussian" ? .gaussian(sigma: 0.4) : noiseName == "resampled" ? .resampled : .released
             do {
-                let h = try model.denoiser.train(on: data.trainSet, epochs: try args.int(2, default: 500),
-                                                 batchSize: try args.int(3, default: 512), noise: noise,
-                                                 seed: UInt64(max(0, try args.int(5, default: Int(ctx.seed)))),
-                                                 validationSplit: try args.double(6, default: 0),
+                let h = try model.denoiser.train(on: data.trainSet, epochs: try args.int("epochs"),
+                                                 batchSize: try args.int("batchSize"), noise: noise,
+                                                 seed: try args.seed(ctx),
+                                                 validationSplit: try args.double("validation"),
                                                  progress: progressReporter(ctx, title: "autoencoder"),
                                                  isCancelled: { ctx.cancellation.isCancelled })
                 return .object(HistoryObject(h, title: "autoencoder loss"))
@@ -200,25 +197,25 @@ public enum RapidEELSCommands {
             }
         })
         r.register(Command(name: "trainClassifier", parameters: [
-            CommandParameter(nil, "Autoencoder"), CommandParameter("on", "Dataset"),
-            CommandParameter("epochs", "Int", default: "500"), CommandParameter("batchSize", "Int", default: "512"),
-            CommandParameter("seed", "Int", default: "%seed"),
-            CommandParameter("validation", "Double", default: "0", doc: "fraction of the labelled training pixels "
+            .object("_ model", DenoiserObject.self, "Autoencoder"), .object("on", DatasetObject.self, "Dataset"),
+            .int("epochs", default: 500), .int("batchSize", default: 512),
+            .seed(),
+            .double("validation", default: 0, doc: "fraction of the labelled training pixels "
                 + "kept out for a validation loss"),
         ], returns: "Classifier", doc: "The classifier: the autoencoder's frozen encoder -> latent -> Dense k "
             + "softmax over the dataset's k classes, trained on the labelled pixels of the training images "
             + "(categorical cross-entropy; for the paper's two classes binary cross-entropy over the pair, which "
             + "is the same loss). Unlabelled pixels are left out; a class without a pixel is an error.",
            example: "let classifier = trainClassifier(model, on: data, epochs: 50)") { args, ctx in
-            let model = try args.object(0, as: DenoiserObject.self, named: "Autoencoder")
-            let data = try args.object(1, as: DatasetObject.self, named: "Dataset")
-            let seed = UInt64(max(0, try args.int(4, default: Int(ctx.seed))))
+            let model = try args.object("model", as: DenoiserObject.self)
+            let data = try args.object("on", as: DatasetObject.self)
+            let seed = try args.seed(ctx)
             let classifier = try OxidationClassifier(denoiser: model.denoiser, classNames: data.dataset.classNames,
                                                      seed: seed)
             do {
-                try classifier.train(on: data.trainSet, epochs: try args.int(2, default: 500),
-                                     batchSize: try args.int(3, default: 512), seed: seed,
-                                     validationSplit: try args.double(5, default: 0),
+                try classifier.train(on: data.trainSet, epochs: try args.int("epochs"),
+                                     batchSize: try args.int("batchSize"), seed: seed,
+                                     validationSplit: try args.double("validation"),
                                      progress: progressReporter(ctx, title: "classifier"),
                                      isCancelled: { ctx.cancellation.isCancelled })
             } catch is CancellationError {
@@ -227,9 +224,9 @@ public enum RapidEELSCommands {
             if let warning = classifier.warning { ctx.output.stream(.stderr, "Warning: " + warning + "\n") }
             return .object(ClassifierObject(classifier))
         })
-        r.register(Command(name: "denoise", parameters: [CommandParameter(nil, "SpectrumImage"),
-                                                         CommandParameter("with", "Autoencoder"),
-                                                         CommandParameter("window", "[Int]", default: "[1, 1]",
+        r.register(Command(name: "denoise", parameters: [.object("_ si", SpectrumImageObject.self, "SpectrumImage"),
+                                                         .object("with", DenoiserObject.self, "Autoencoder"),
+                                                         .ints("window", default: [1, 1],
                                                                           doc: "beyond the paper: [rows, columns] "
                                                                             + "(odd) of pixels whose denoised spectra "
                                                                             + "are averaged around each pixel")],
@@ -238,18 +235,18 @@ public enum RapidEELSCommands {
                             + "units (background-subtracted counts per bin). `window:` also uses the image's "
                             + "spatial structure (the paper's method is [1, 1]).",
                            example: "let clean = denoise(data.test[0], with: model, window: [3, 9])") { args, ctx in
-            let si = try image(args, 0)
-            let model = try args.object(1, as: DenoiserObject.self, named: "Autoencoder")
-            let window = try args.ints(2, default: [1, 1])
+            let si = try image(args, "si")
+            let model = try args.object("with", as: DenoiserObject.self)
+            let window = try args.ints("window")
             guard window.count == 2 else { throw ctx.error(.value, "window: takes [rows, columns], got \(window)") }
             return si.derived(try model.denoiser.denoise(si.image, window: (window[0], window[1])))
         })
-        r.register(Command(name: "classify", parameters: [CommandParameter(nil, "SpectrumImage"),
-                                                          CommandParameter("with", "Classifier"),
-                                                          CommandParameter("label", "Int or String",
-                                                                           default: "the image's labels",
-                                                                           doc: "the true class of every pixel"),
-                                                          CommandParameter("window", "[Int]", default: "[1, 1]",
+        r.register(Command(name: "classify", parameters: [.object("_ si", SpectrumImageObject.self, "SpectrumImage"),
+                                                          .object("with", ClassifierObject.self, "Classifier"),
+                                                          .value("label", "Int or String",
+                                                                 dynamic: "the image's labels",
+                                                                 doc: "the true class of every pixel"),
+                                                          .ints("window", default: [1, 1],
                                                                            doc: "beyond the paper: [rows, columns] "
                                                                             + "(odd) of pixels whose class "
                                                                             + "probabilities are averaged around "
@@ -259,10 +256,10 @@ public enum RapidEELSCommands {
                             + "bin width). Shows the class map; where the image's classes are known (a dataset's "
                             + "labels or regions), the accuracy and the confusion matrix.",
                            example: "classify(data.test[0], with: classifier)") { args, ctx in
-            let si = try image(args, 0)
-            let classifier = try args.object(1, as: ClassifierObject.self, named: "Classifier").classifier
+            let si = try image(args, "si")
+            let classifier = try args.object("with", as: ClassifierObject.self).classifier
             var item = si.item
-            if let given = args[2] {
+            if let given = try args.given("label") {
                 let label: Int
                 switch given {
                 case .int(let i): label = i
@@ -272,7 +269,7 @@ public enum RapidEELSCommands {
                             + classifier.classNames.joined(separator: ", "))
                     }
                     label = i
-                default: throw args.wrong(2, "a class index or name", given)
+                default: throw args.wrong("label", "a class index or name", given)
                 }
                 item.label = label
                 item.regions = []
@@ -280,18 +277,18 @@ public enum RapidEELSCommands {
                 throw ctx.error(.value, "the image's classes (" + si.classNames.joined(separator: ", ")
                     + ") are not the classifier's (" + classifier.classNames.joined(separator: ", ") + ")")
             }
-            let window = try args.ints(3, default: [1, 1])
+            let window = try args.ints("window")
             guard window.count == 2 else { throw ctx.error(.value, "window: takes [rows, columns], got \(window)") }
             return .object(ClassificationObject(try classifier.classify(item, window: (window[0], window[1]))))
         })
-        r.register(Command(name: "loadModel", parameters: [CommandParameter(nil, "String")],
+        r.register(Command(name: "loadModel", parameters: [.string("_ path")],
                            returns: "Autoencoder or Classifier", doc: "Loads a model saved with .save (safetensors "
                             + "with its scaler and preprocessing), the paper's released autoencoder weights, or one of "
                             + "this project's reference models by name (\"srfeo3-sim-autoencoder\", "
                             + "\"srfeo3-sim-classifier\": trained on the simulated SrFeO3/SrFeO2.5 dataset at the "
                             + "paper's size; their SHA-256 is checked against models/catalog.json).",
                            example: "let model = loadModel(\"srfeo3-sim-autoencoder\")") { args, _ in
-            let path = try args.string(0)
+            let path = try args.string("path")
             let url = ReferenceModels.isName(path) && !FileManager.default.fileExists(atPath: path)
                 ? try ReferenceModels.url(for: path) : URL(fileURLWithPath: path)
             if let classifier = try? OxidationClassifier.load(from: url) { return .object(ClassifierObject(classifier)) }
@@ -302,52 +299,53 @@ public enum RapidEELSCommands {
     // MARK: - Analysis
 
     static func registerAnalysis(_ r: CommandRegistry) {
-        r.register(Command(name: "mse", parameters: [CommandParameter(nil, "SpectrumImage"),
-                                                     CommandParameter(nil, "SpectrumImage")],
+        r.register(Command(name: "mse", parameters: [.object("_ a", SpectrumImageObject.self, "SpectrumImage"),
+                                                     .object("_ b", SpectrumImageObject.self, "SpectrumImage")],
                            returns: "Double", doc: "Mean squared error over every pixel and channel.",
                            example: "mse(denoised, truth)") { args, _ in
-            if case .object(let a as SpectrumObject) = try args.value(0),
-               case .object(let b as SpectrumObject) = try args.value(1) {
+            if case .object(let a as SpectrumObject) = try args.value("a"),
+               case .object(let b as SpectrumObject) = try args.value("b") {
                 return .double(try EELS.mse(a.spectrum, b.spectrum))
             }
-            return .double(try EELS.mse(try image(args, 0).image, try image(args, 1).image))
+            return .double(try EELS.mse(try image(args, "a").image, try image(args, "b").image))
         })
-        r.register(Command(name: "accuracy", parameters: [CommandParameter(nil, "Classification or [Classification]")],
+        r.register(Command(name: "accuracy", parameters: [.value("_ results", "Classification or [Classification]")],
                            returns: "Double", doc: "The fraction of labelled pixels classified as their true class "
                             + "(pooled over an array of classifications).",
                            example: "accuracy(classify(si, with: classifier))") { args, ctx in
-            let matrix = try ConfusionMatrix(pooling: try classifications(try args.value(0), ctx))
+            let matrix = try ConfusionMatrix(pooling: try classifications(try args.value("results"), ctx))
             guard matrix.total > 0 else {
                 throw ctx.error(.value, "accuracy needs classifications of images with known classes")
             }
             return .double(matrix.accuracy)
         })
-        r.register(Command(name: "pca", parameters: [CommandParameter(nil, "SpectrumImage"),
-                                                     CommandParameter("components", "Int", default: "3")],
+        r.register(Command(name: "pca", parameters: [.object("_ si", SpectrumImageObject.self, "SpectrumImage"),
+                                                     .int("components", default: 3)],
                            returns: "PCA", doc: "Principal components (mean-centred, LAPACK) of the pixels' spectra.",
                            example: "let model = pca(si, components: 5)") { args, _ in
-            let si = try image(args, 0)
-            return .object(PCAObject(try EELS.pca(si.image, components: try args.int(1, default: 3)), source: si))
+            let si = try image(args, "si")
+            return .object(PCAObject(try EELS.pca(si.image, components: try args.int("components")), source: si))
         })
-        r.register(Command(name: "pcaDenoise", parameters: [CommandParameter(nil, "SpectrumImage"),
-                                                            CommandParameter("components", "Int", default: "3")],
+        r.register(Command(name: "pcaDenoise", parameters: [.object("_ si", SpectrumImageObject.self, "SpectrumImage"),
+                                                            .int("components", default: 3)],
                            returns: "SpectrumImage", doc: "The paper's PCA baseline: the binned raw image rebuilt from "
                             + "k components, each pixel's power-law background subtracted, 520-580 eV.",
                            example: "pcaDenoise(si, components: 5)") { args, _ in
-            let si = try image(args, 0)
-            return si.derived(try PaperMethod().pcaDenoised(si.image, components: try args.int(1, default: 3)))
+            let si = try image(args, "si")
+            return si.derived(try PaperMethod().pcaDenoised(si.image, components: try args.int("components")))
         })
         r.register(Command(name: "fit", parameters: [
-            CommandParameter(nil, "Spectrum or SpectrumImage"), CommandParameter("peaks", "[Double]", doc: "start positions (eV)"),
-            CommandParameter("window", "ClosedRange<Double>", doc: "eV"),
-            CommandParameter("background", "Background", default: ".linear", doc: ".linear, .powerLaw or .none"),
+            .value("_ data", "Spectrum or SpectrumImage"), .doubles("peaks", doc: "start positions (eV)"),
+            .range("window", doc: "eV"),
+            .symbol("background", type: "Background", allowed: ["linear", "powerLaw", "none"], default: "linear",
+                    doc: ".linear, .powerLaw or .none"),
         ], returns: "PeakFit or PeakFitMap", doc: "Fits a sum of Gaussians (+ background) by Levenberg-Marquardt, to "
             + "one spectrum or to every pixel in parallel.", example: "fit(si.mean(), peaks: [528, 535], window: 524...545)") {
             args, ctx in
-            let bg = try args.symbol(3, allowed: ["linear", "powerLaw", "none"], default: "linear")
+            let bg = try args.symbol("background")
             let background = PeakBackground(rawValue: bg) ?? .linear
-            let peaks = try args.doubles(1), window = try args.closedRange(2)
-            switch try args.value(0) {
+            let peaks = try args.doubles("peaks"), window = try args.range("window")
+            switch try args.value("data") {
             case .object(let s as SpectrumObject):
                 return .object(PeakFitObject(try fitGaussians(s.spectrum, peaks: peaks, window: window,
                                                               background: background), spectrum: s.spectrum))
@@ -356,26 +354,26 @@ public enum RapidEELSCommands {
                 return .object(PeakFitMapObject(try fitGaussians(si.image, peaks: peaks, window: window,
                                                                  background: background,
                                                                  isCancelled: { flag.isCancelled })))
-            case let v: throw args.wrong(0, "a Spectrum or SpectrumImage", v)
+            case let v: throw args.wrong("data", "a Spectrum or SpectrumImage", v)
             }
         })
         r.register(Command(name: "tsne", parameters: [
-            CommandParameter(nil, "[SpectrumImage]"), CommandParameter("perplexity", "Double", default: "30"),
-            CommandParameter("seed", "Int", default: "%seed"), CommandParameter("iterations", "Int", default: "750"),
-            CommandParameter("maxPoints", "Int", default: "5000", doc: "pixels are subsampled evenly above this"),
-            CommandParameter("title", "String", default: "\"t-SNE\""),
-            CommandParameter("method", "Method", default: "paperMethod()", doc: "the window raw data are binned "
+            .value("_ images", "[SpectrumImage]"), .double("perplexity", default: 30),
+            .seed(), .int("iterations", default: 750),
+            .int("maxPoints", default: 5000, doc: "pixels are subsampled evenly above this"),
+            .string("title", default: "t-SNE"),
+            methodParameter(doc: "the window raw data are binned "
                 + "and cut to (images already on its channel count are used as they are)"),
         ], returns: "Embedding", doc: "t-SNE (Barnes-Hut, PCA initialisation) of every pixel of the images on the "
             + "method's axis (raw data are binned and windowed; each spectrum scaled to unit maximum), coloured by "
             + "class (unlabelled pixels grey).",
            example: "tsne(data.test, perplexity: 30)") { args, ctx in
-            let sis = try images(try args.value(0))
-            let maxPoints = max(10, try args.int(4, default: 5000))
+            let sis = try images(try args.value("images"))
+            let maxPoints = max(10, try args.int("maxPoints"))
             var rows: [Float] = [], labels: [Int] = [], thick: [Bool] = []
             let total = sis.reduce(0) { $0 + $1.image.pixelCount }
             let step = max(1, Int((Double(total) / Double(maxPoints)).rounded(.up)))
-            let method = try methodArgument(args, 6)
+            let method = try methodArgument(args)
             for si in sis {
                 let x = si.image.channels == method.channels ? si.image : try method.inputs(si.image)
                 for p in Swift.stride(from: 0, to: x.pixelCount, by: step) {
@@ -387,14 +385,14 @@ public enum RapidEELSCommands {
                 }
             }
             var options = TSNEOptions()
-            options.iterations = try args.int(3, default: 750)
+            options.iterations = try args.int("iterations")
             let result = try EELS.tsne(rows, n: labels.count, d: method.channels,
-                                       perplexity: try args.double(1, default: 30),
-                                       seed: UInt64(max(0, try args.int(2, default: Int(ctx.seed)))),
+                                       perplexity: try args.double("perplexity"),
+                                       seed: try args.seed(ctx),
                                        options: options, isCancelled: { ctx.cancellation.isCancelled })
             let names = sis.first { !$0.classNames.isEmpty }?.classNames
             return .object(EmbeddingObject(result, labels: labels, thick: thick,
-                                           title: try args.string(5, default: "t-SNE"),
+                                           title: try args.string("title"),
                                            classNames: names == OxidationState.classNames ? nil : names))
         })
     }
@@ -403,25 +401,24 @@ public enum RapidEELSCommands {
 
     static func registerPlots(_ r: CommandRegistry) {
         r.register(Command(name: "plot", parameters: [
-            CommandParameter(nil, "Spectrum, SpectrumImage or an array of them; or a PeakFit, PeakFitMap, "
+            .value("_ data", "Spectrum, SpectrumImage or an array of them; or a PeakFit, PeakFitMap, "
                 + "Classification or Image"),
-            CommandParameter("labels", "[String]", default: "[]"), CommandParameter("title", "String", default: "\"\""),
-            CommandParameter("colors", "[String]", default: "[]", doc: "one per series: blue, orange, green, red, "
+            .value("labels", "[String]", default: .array([])), .string("title", default: ""),
+            .value("colors", "[String]", default: .array([]), doc: "one per series: blue, orange, green, red, "
                 + "purple, gray, black, cyan ... or \"#rrggbb\"; missing ones take the colour cycle"),
-            CommandParameter("styles", "[String]", default: "[]", doc: "one per series: solid, dashed, dotted, dashDot"),
-            CommandParameter("yLabel", "String", default: "\"Counts\""),
+            .value("styles", "[String]", default: .array([]), doc: "one per series: solid, dashed, dotted, dashDot"),
+            .string("yLabel", default: "Counts"),
         ], returns: "Figure", doc: "Spectra on one energy axis (a spectrum image is drawn as its mean spectrum); a fit as "
             + "data, model and components; a fit map as one calibrated map per parameter; a map as an image.",
            example: "plot([si[0, 0], si.mean()], labels: [\"one pixel\", \"mean\"])\n"
             + "plot([truth[4, 319], clean[4, 319]], labels: [\"1 FPS\", \"AEC\"], colors: [\"gray\", \"blue\"], "
             + "styles: [\"dashed\", \"solid\"])") { args, _ in
-            if let figure = try plotFigure(of: try args.value(0)) { return .object(figure) }  // HyperSpyFiles.swift
+            let data = try args.value("data")
+            if let figure = try plotFigure(of: data) { return .object(figure) }  // HyperSpyFiles.swift
             var items: [Value]
-            if case .array(let a) = try args.value(0) { items = a } else { items = [try args.value(0)] }
-            let labels = try (args[1].map { v -> [String] in
-                guard case .array(let a) = v else { return [] }
-                return a.map { $0.description }
-            }) ?? []
+            if case .array(let a) = data { items = a } else { items = [data] }
+            var labels: [String] = []
+            if case .array(let a) = try args.value("labels") { labels = a.map { $0.description } }
             var series: [(Spectrum, String)] = []
             // A label the caller gives is always drawn; names taken from the data only tell several series apart.
             let nameSeries = items.count > 1
@@ -432,82 +429,85 @@ public enum RapidEELSCommands {
                     series.append((s.spectrum, label.isEmpty && nameSeries ? s.spectrum.metadata["title"] ?? "" : label))
                 case .object(let si as SpectrumImageObject):
                     series.append((si.image.meanSpectrum(), label.isEmpty && nameSeries ? "mean of \(si.name)" : label))
-                default: throw args.wrong(0, "spectra or spectrum images", item)
+                default: throw args.wrong("data", "spectra or spectrum images", item)
                 }
             }
-            let title = try args.string(2, default: "")
-            let figure = try Figures.spectra(series, styles: try seriesStyles(args, colors: 3, styles: 4),
+            let title = try args.string("title")
+            let figure = try Figures.spectra(series, styles: try seriesStyles(args, styles: "styles"),
                                              title: title.isEmpty ? nil : title,
-                                             yLabel: try args.string(5, default: "Counts"))
+                                             yLabel: try args.string("yLabel"))
             return .object(FigureObject(figure, text: "Figure(\(series.count) spectra"
                 + (title.isEmpty ? "" : ", \"\(title)\"") + ")"))
         })
         r.register(Command(name: "plotMeanStd", parameters: [
-            CommandParameter(nil, "[SpectrumImage]"), CommandParameter("labels", "[String]", default: "[]"),
-            CommandParameter("title", "String", default: "\"\""),
-            CommandParameter("truth", "SpectrumImage or [SpectrumImage]", default: "none", doc: "drawn over the "
+            .value("_ images", "[SpectrumImage]"), .value("labels", "[String]", default: .array([])),
+            .string("title", default: ""),
+            .value("truth", "SpectrumImage or [SpectrumImage]", dynamic: "none", doc: "drawn over the "
                 + "bands as grey dashed mean lines, as the paper's ground truth"),
-            CommandParameter("colors", "[String]", default: "[]", doc: "one per image (see plot)"),
-            CommandParameter("truthLabel", "String", default: "\"ground truth\""),
+            .value("colors", "[String]", default: .array([]), doc: "one per image (see plot)"),
+            .string("truthLabel", default: "ground truth"),
         ], returns: "Figure", doc: "Mean ± one standard deviation over the pixels of each image (paper Fig. 6), with "
             + "optional ground truth drawn grey and dashed.",
            example: "plotMeanStd([denoised, truth], labels: [\"AEC\", \"1 FPS\"])\n"
             + "plotMeanStd(clean[0..<10, 280..<320], labels: [\"AEC\"], truth: truth[0..<10, 280..<320])") { args, _ in
-            let sis = try images(try args.value(0))
+            let sis = try images(try args.value("images"))
             var labels: [String] = []
-            if let v = args[1], case .array(let a) = v { labels = a.map { $0.description } }
+            if case .array(let a) = try args.value("labels") { labels = a.map { $0.description } }
             let sets = sis.enumerated().map { ($0.element.image, $0.offset < labels.count ? labels[$0.offset] : $0.element.name) }
-            let title = try args.string(2, default: "")
-            let truthLabel = try args.string(5, default: "ground truth")
-            let truth = try args[3].map { try images($0) }?.enumerated().map {
+            let title = try args.string("title")
+            let truthLabel = try args.string("truthLabel")
+            let truth = try args.given("truth").map { try images($0) }?.enumerated().map {
                 ($0.element.image, $0.offset == 0 ? truthLabel : "")
             } ?? []
-            let colors = try seriesStyles(args, colors: 4, styles: nil).compactMap(\.color)
+            let colors = try seriesStyles(args, styles: nil).compactMap(\.color)
             let figure = try Figures.meanStd(sets, truth: truth, colors: colors, title: title.isEmpty ? nil : title)
             return .object(FigureObject(figure, text: "Figure(mean ± std of \(sets.count) images)"))
         })
         r.register(Command(name: "bars", parameters: [
-            CommandParameter(nil, "[String: [Double]]", doc: "series name -> one value per category"),
-            CommandParameter("categories", "[String]"), CommandParameter("yLabel", "String", default: "\"\""),
-            CommandParameter("title", "String", default: "\"\""),
+            .value("_ series", "[String: [Double]]", doc: "series name -> one value per category"),
+            .value("categories", "[String]"), .string("yLabel", default: ""),
+            .string("title", default: ""),
         ], returns: "Figure", doc: "Grouped bars (paper Fig. 5).",
            example: "bars([\"AEC\": [0.1, 0.2], \"PCA-3\": [0.3, 0.4]], categories: [\"thin\", \"thick\"])") { args, ctx in
-            guard case .dictionary(let d) = try args.value(0) else { throw args.wrong(0, "a dictionary of series", try args.value(0)) }
+            guard case .dictionary(let d) = try args.value("series") else {
+                throw args.wrong("series", "a dictionary of series", try args.value("series"))
+            }
             var categories: [String] = []
-            if let v = args[1], case .array(let a) = v { categories = a.map { $0.description } }
+            if case .array(let a) = try args.value("categories") { categories = a.map { $0.description } }
             let series = try d.entries.map { e -> (String, [Double]) in
                 guard case .array(let a) = e.value else { throw ctx.error(.type, "each series must be an array") }
                 return (e.key.description, try Builtins.numbers(a, "bars", ctx.location ?? SourceLocation(line: 1, column: 1)))
             }
-            let title = try args.string(3, default: "")
+            let title = try args.string("title")
             let figure = try Figures.bars(categories: categories, series: series, title: title.isEmpty ? nil : title,
-                                          yLabel: try args.string(2, default: ""))
+                                          yLabel: try args.string("yLabel"))
             return .object(FigureObject(figure, text: "Figure(bars: \(series.count) series x \(categories.count) categories)"))
         })
         r.register(Command(name: "scatter", parameters: [
-            CommandParameter("x", "[Double]"), CommandParameter("y", "[Double]"),
-            CommandParameter("labels", "[Int]", default: "all 0"), CommandParameter("title", "String", default: "\"\""),
+            .doubles("x"), .doubles("y"),
+            .ints("labels", dynamic: "all 0"), .string("title", default: ""),
         ], returns: "Figure", doc: "A scatter plot, coloured by class label (0 blue, 1 orange).",
            example: "scatter(x: e.x, y: e.y)") { args, ctx in
-            let x = try args.doubles(0), y = try args.doubles(1)
+            let x = try args.doubles("x"), y = try args.doubles("y")
             guard x.count == y.count else { throw ctx.error(.value, "x has \(x.count) values but y has \(y.count)") }
-            let labels = try args.ints(2, default: [Int](repeating: 0, count: x.count))
+            let labels = try args.ints("labels", dynamic: [Int](repeating: 0, count: x.count))
             var points: [Double] = []
             for i in x.indices { points += [x[i], y[i]] }
             let figure = try Figures.embedding(points, labels: labels.count == x.count ? labels : [Int](repeating: 0, count: x.count),
                                                thick: [Bool](repeating: false, count: x.count),
-                                               title: try args.string(3, default: ""))
+                                               title: try args.string("title"))
             return .object(FigureObject(figure, text: "Figure(scatter of \(x.count) points)"))
         })
-        r.register(Command(name: "table", parameters: [CommandParameter(nil, "[[Any]]"),
-                                                       CommandParameter("headers", "[String]"),
-                                                       CommandParameter("title", "String", default: "\"\"")],
+        r.register(Command(name: "table", parameters: [.value("_ rows", "[[Any]]"), .value("headers", "[String]"),
+                                                       .string("title", default: "")],
                            returns: "Table", doc: "A table (HTML in the notebook); numbers are shown with 4 "
                             + "significant digits.", example: "table([[\"400 FPS\", 0.85]], headers: [\"rate\", \"accuracy\"])") {
             args, _ in
-            guard case .array(let rows) = try args.value(0) else { throw args.wrong(0, "an array of rows", try args.value(0)) }
+            guard case .array(let rows) = try args.value("rows") else {
+                throw args.wrong("rows", "an array of rows", try args.value("rows"))
+            }
             var headers: [String] = []
-            if let v = args[1], case .array(let a) = v { headers = a.map { $0.description } }
+            if case .array(let a) = try args.value("headers") { headers = a.map { $0.description } }
             let cells = rows.map { row -> [String] in
                 guard case .array(let a) = row else { return [row.description] }
                 return a.map { v in
@@ -515,7 +515,7 @@ public enum RapidEELSCommands {
                     return v.description
                 }
             }
-            let title = try args.string(2, default: "")
+            let title = try args.string("title")
             return .object(TableObject(headers: headers, rows: cells, caption: title.isEmpty ? nil : title))
         })
     }

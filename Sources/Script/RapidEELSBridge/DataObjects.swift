@@ -3,6 +3,11 @@ import Foundation
 import RapidEELS
 import SVGPlot
 
+/// `removeBackground`'s unlabelled background model: `.powerLaw`, the only one so far.
+func backgroundModelParameter() -> CommandParameter {
+    .symbol("_ model", type: "Background", allowed: ["powerLaw"], default: "powerLaw")
+}
+
 /// Formats a number for tables.
 func fmt(_ x: Double, _ digits: Int = 4) -> String {
     if x.isNaN { return "nan" }
@@ -43,12 +48,12 @@ final class SpectrumObject: ScriptObject {
         let s = spectrum
         switch name {
         case "normalized":
-            return Command(name: "normalized", parameters: [CommandParameter("to", "ClosedRange<Double>?",
-                            default: "the whole spectrum", doc: "eV window whose maximum becomes 1")],
+            return Command(name: "normalized", parameters: [.range("to", dynamic: "the whole spectrum",
+                            type: "ClosedRange<Double>?", doc: "eV window whose maximum becomes 1")],
                            returns: "Spectrum", doc: "The spectrum divided by its maximum inside a window (eV), to "
                             + "compare shapes of spectra with different counts.",
                            example: "s.normalized(to: 525...545)") { args, _ in
-                let window = try args.closedRange(0, default: s.energy.offset...s.energy.end)
+                let window = try args.range("to", dynamic: s.energy.offset...s.energy.end)
                 let peak = try s.crop(window).values.max() ?? 0
                 guard peak > 0, peak.isFinite else {
                     throw ScriptError(kind: .value, message: "the spectrum has no positive maximum in "
@@ -59,31 +64,30 @@ final class SpectrumObject: ScriptObject {
                 return .object(SpectrumObject(out))
             }
         case "crop":
-            return Command(name: "crop", parameters: [CommandParameter(nil, "ClosedRange<Double>", doc: "eV")],
+            return Command(name: "crop", parameters: [.range("_ window", doc: "eV")],
                            returns: "Spectrum", doc: "The channels inside an energy range (eV).",
                            example: "s.crop(520...580)") { args, _ in
-                .object(SpectrumObject(try s.crop(try args.closedRange(0))))
+                .object(SpectrumObject(try s.crop(try args.range("window"))))
             }
         case "rebin":
-            return Command(name: "rebin", parameters: [CommandParameter("energy", "Int")], returns: "Spectrum",
+            return Command(name: "rebin", parameters: [.int("energy")], returns: "Spectrum",
                            doc: "Sums `energy` adjacent channels.", example: "s.rebin(energy: 2)") { args, _ in
-                .object(SpectrumObject(try s.rebin(energy: try args.int(0))))
+                .object(SpectrumObject(try s.rebin(energy: try args.int("energy"))))
             }
         case "removeBackground":
-            return Command(name: "removeBackground", parameters: [CommandParameter(nil, "Background",
-                            default: ".powerLaw"), CommandParameter("fit", "ClosedRange<Double>")],
+            return Command(name: "removeBackground", parameters: [backgroundModelParameter(), .range("fit")],
                            returns: "Spectrum", doc: "Fits A·E^-r on the `fit` window (eV) and subtracts it.",
                            example: "s.removeBackground(.powerLaw, fit: 498...528)") { args, _ in
-                _ = try args.symbol(0, allowed: ["powerLaw"], default: "powerLaw")
-                let fit = try s.fitBackground(.powerLaw, in: try args.closedRange(1))
+                _ = try args.symbol("model")
+                let fit = try s.fitBackground(.powerLaw, in: try args.range("fit"))
                 return .object(SpectrumObject(s.subtractingBackground(fit)))
             }
         case "save":
-            return Command(name: "save", parameters: [CommandParameter(nil, "String")], doc:
+            return Command(name: "save", parameters: [.string("_ path")], doc:
                             "Writes the spectrum as EMSA/MSA (.msa), HyperSpy (.hspy), NumPy (.npy with a JSON sidecar) or "
                             + "DigitalMicrograph (.dm4/.dm3).",
                            example: "s.save(\"mean.msa\")") { args, _ in
-                try saveSpectrum(s, to: try args.string(0))
+                try saveSpectrum(s, to: try args.string("path"))
                 return .none
             }
         default: return nil
@@ -184,73 +188,71 @@ final class SpectrumImageObject: ScriptObject {
                 return .object(SpectrumObject(s))
             }
         case "spectrum":
-            return Command(name: "spectrum", parameters: [CommandParameter("row", "Int"), CommandParameter("column", "Int")],
+            return Command(name: "spectrum", parameters: [.int("row"), .int("column")],
                            returns: "Spectrum", doc: "The spectrum of one pixel.", example: "si.spectrum(row: 0, column: 5)") {
-                args, _ in try self.subscriptValue([.int(try args.int(0)), .int(try args.int(1))])
+                args, _ in try self.subscriptValue([.int(try args.int("row")), .int(try args.int("column"))])
             }
         case "crop":
-            return Command(name: "crop", parameters: [CommandParameter(nil, "ClosedRange<Double>", doc: "eV")],
+            return Command(name: "crop", parameters: [.range("_ window", doc: "eV")],
                            returns: "SpectrumImage", doc: "Every pixel's channels inside an energy range (eV).",
-                           example: "si.crop(520...580)") { args, _ in self.derived(try si.crop(try args.closedRange(0))) }
+                           example: "si.crop(520...580)") { args, _ in self.derived(try si.crop(try args.range("window"))) }
         case "rebin":
-            return Command(name: "rebin", parameters: [CommandParameter("energy", "Int", default: "1"),
-                                                       CommandParameter("pixels", "[Int]", default: "[1, 1]")],
+            return Command(name: "rebin", parameters: [.int("energy", default: 1), .ints("pixels", default: [1, 1])],
                            returns: "SpectrumImage", doc: "Sums adjacent channels (energy:) and/or pixel blocks "
                             + "(pixels: [rows, columns]), like HyperSpy's rebin.",
                            example: "si.rebin(energy: 2)") { args, _ in
                 var out = si
-                let e = try args.int(0, default: 1)
+                let e = try args.int("energy")
                 if e != 1 { out = try out.rebin(energy: e) }
-                let p = try args.ints(1, default: [1, 1])
+                let p = try args.ints("pixels")
                 if p != [1, 1] { out = try out.rebin(pixels: p) }
                 return self.derived(out)
             }
         case "blockMean":
-            return Command(name: "blockMean", parameters: [CommandParameter("rows", "Int", default: "10"),
-                                                           CommandParameter("columns", "Int", default: "40"),
-                                                           CommandParameter("assignment", "Assignment", default: ".spatial")],
+            return Command(name: "blockMean", parameters: [.int("rows", default: 10), .int("columns", default: 40),
+                                                           .symbol("assignment", type: "Assignment",
+                                                                   allowed: ["spatial", "rowMajor"], default: "spatial")],
                            returns: "SpectrumImage", doc: "Every pixel replaced by its block's mean (the paper's "
                             + "\"1 FPS\" ground truth); .rowMajor reproduces the released code's assignment.",
                            example: "si.blockMean(rows: 10, columns: 40)") { args, _ in
-                let a = try args.symbol(2, allowed: ["spatial", "rowMajor"], default: "spatial")
-                return self.derived(try si.blockMean(rows: try args.int(0, default: 10),
-                                                     columns: try args.int(1, default: 40),
+                let a = try args.symbol("assignment")
+                return self.derived(try si.blockMean(rows: try args.int("rows"),
+                                                     columns: try args.int("columns"),
                                                      assignment: a == "spatial" ? .spatial : .rowMajor))
             }
         case "removeBackground":
-            return Command(name: "removeBackground", parameters: [CommandParameter(nil, "Background",
-                            default: ".powerLaw"), CommandParameter("fit", "ClosedRange<Double>")],
+            return Command(name: "removeBackground", parameters: [backgroundModelParameter(), .range("fit")],
                            returns: "SpectrumImage", doc: "Fits A·E^-r per pixel on the `fit` window (eV) and "
                             + "subtracts it.", example: "si.removeBackground(.powerLaw, fit: 498...528)") { args, _ in
-                _ = try args.symbol(0, allowed: ["powerLaw"], default: "powerLaw")
-                let fits = try si.fitBackground(.powerLaw, in: try args.closedRange(1))
+                _ = try args.symbol("model")
+                let fits = try si.fitBackground(.powerLaw, in: try args.range("fit"))
                 return self.derived(try si.subtractingBackground(fits))
             }
         case "addPoissonNoise":
-            return Command(name: "addPoissonNoise", parameters: [CommandParameter("seed", "Int", default: "%seed")],
+            return Command(name: "addPoissonNoise", parameters: [.seed()],
                            returns: "SpectrumImage", doc: "Each count replaced by a Poisson deviate of that mean.",
                            example: "si.addPoissonNoise(seed: 1)") { args, ctx in
-                self.derived(si.addingPoissonNoise(seed: UInt64(max(0, try args.int(0, default: Int(ctx.seed))))))
+                self.derived(si.addingPoissonNoise(seed: try args.seed(ctx)))
             }
         case "simulateFrameRate":
-            return Command(name: "simulateFrameRate", parameters: [CommandParameter(nil, "Int", doc: "frames per second: 400, 200, 100 or 25"),
-                                                                   CommandParameter("perFrame", "Bool", default: "true")],
+            return Command(name: "simulateFrameRate", parameters: [.int("_ fps", doc: "frames per second: 400, 200, 100 or 25"),
+                                                                   .bool("perFrame", default: true)],
                            returns: "SpectrumImage", doc: "A lower frame rate from 400 FPS data: 400/fps adjacent "
                             + "pixels summed (perFrame: divided by that number, the units a 400 FPS model knows).",
                            example: "si.simulateFrameRate(100)") { args, ctx in
-                let fps = try args.int(0)
+                let fps = try args.int("fps")
                 guard fps > 0, 400 % fps == 0 else {
                     throw ctx.error(.value, "frame rate \(fps) must divide 400 (400, 200, 100, 50, 25 ...)")
                 }
                 return self.derived(try si.simulateFrameRate(combining: 400 / fps,
-                                                             perFrame: try args.bool(1, default: true)))
+                                                             perFrame: try args.bool("perFrame")))
             }
         case "save":
-            return Command(name: "save", parameters: [CommandParameter(nil, "String")], doc:
+            return Command(name: "save", parameters: [.string("_ path")], doc:
                             "Writes the spectrum image as HyperSpy .hspy (an EELS signal with calibrated axes), "
                             + "NumPy .npy (rows x columns x channels) with a JSON sidecar, or DigitalMicrograph .dm4/.dm3.",
                            example: "si.save(\"denoised.hspy\")") { args, _ in
-                try saveSpectrumImage(si, to: try args.string(0))
+                try saveSpectrumImage(si, to: try args.string("path"))
                 return .none
             }
         default: return nil
@@ -301,13 +303,14 @@ final class FigureObject: ScriptObject {
     func method(_ name: String) -> Command? {
         guard name == "save" else { return nil }
         return Command(name: "save", parameters: [
-            CommandParameter(nil, "String", doc: "a path ending in .svg, .png or .pdf (the extension picks the format)"),
-            CommandParameter("dpi", "Double", default: "96", doc: "PNG resolution; the figure's own size is at 96"),
-            CommandParameter("width", "Int", default: "the figure's", doc: "output width in pixels (PNG) or points (PDF)"),
+            .string("_ path", doc: "a path ending in .svg, .png or .pdf (the extension picks the format)"),
+            .double("dpi", default: 96, doc: "PNG resolution; the figure's own size is at 96"),
+            .int("width", dynamic: "the figure's", doc: "output width in pixels (PNG) or points (PDF)"),
         ], doc: "Writes the figure as SVG, PNG or PDF (PNG and PDF through librsvg's rsvg-convert).",
                        example: "fig.save(\"fig5.png\", dpi: 200)") { args, _ in
-            let width: Int? = args[2] == nil ? nil : try args.int(2)
-            try FigureExport.write(svg: self.svg, to: try args.string(0), dpi: args[1] == nil ? nil : try args.double(1),
+            let width: Int? = try args.has("width") ? try args.int("width") : nil
+            try FigureExport.write(svg: self.svg, to: try args.string("path"),
+                                   dpi: try args.has("dpi") ? try args.double("dpi") : nil,
                                    width: width)
             return .none
         }

@@ -5,10 +5,15 @@ import RapidEELS
 // The commands for measured data of any edge: datasets from files, the configurable method, confusion matrices.
 
 extension RapidEELSCommands {
-    /// The `Method` argument at `i`, or the paper's method when omitted.
-    static func methodArgument(_ args: Arguments, _ i: Int) throws -> PreprocessingMethod {
-        guard args[i] != nil else { return .paper }
-        return try args.object(i, as: MethodObject.self, named: "Method").method
+    /// The optional `method:` parameter, the paper's method when omitted (read with `methodArgument`).
+    static func methodParameter(doc: String = "") -> CommandParameter {
+        .object("method", MethodObject.self, "Method", dynamic: "paperMethod()", doc: doc)
+    }
+
+    /// The `method:` argument, or the paper's method when omitted.
+    static func methodArgument(_ args: Arguments) throws -> PreprocessingMethod {
+        guard try args.has("method") else { return .paper }
+        return try args.object("method", as: MethodObject.self).method
     }
 
     /// Classifications from one value or an array of them.
@@ -24,7 +29,7 @@ extension RapidEELSCommands {
     }
 
     /// Label rules from a dictionary of glob or /regex/ -> class name, or one /regex/ whose group is the class.
-    static func labelRules(_ value: Value, _ args: Arguments, _ i: Int) throws -> DatasetLabels {
+    static func labelRules(_ value: Value, _ args: Arguments, _ name: String) throws -> DatasetLabels {
         func rule(_ pattern: String, _ name: String?) -> LabelRule {
             if pattern.count >= 2, pattern.hasPrefix("/"), pattern.hasSuffix("/") {
                 return .regex(String(pattern.dropFirst().dropLast()), name: name)
@@ -37,7 +42,7 @@ extension RapidEELSCommands {
         case .dictionary(let d):
             return .rules(try d.entries.map { entry in
                 guard case .string(let pattern) = entry.key, case .string(let name) = entry.value else {
-                    throw args.wrong(i, "[\"glob or /regex/\": \"class\"]", value)
+                    throw args.wrong(name, "[\"glob or /regex/\": \"class\"]", value)
                 }
                 return rule(pattern, name)
             })
@@ -46,37 +51,37 @@ extension RapidEELSCommands {
                 switch $0 {
                 case .string(let s): return s
                 case .none: return nil
-                default: throw args.wrong(i, "one class name (or nil) per image", value)
+                default: throw args.wrong(name, "one class name (or nil) per image", value)
                 }
             })
-        default: throw args.wrong(i, "a dictionary of file-name rules, a /regex/ or one class per image", value)
+        default: throw args.wrong(name, "a dictionary of file-name rules, a /regex/ or one class per image", value)
         }
     }
 
     static func registerDatasets(_ r: CommandRegistry) {
         r.register(Command(name: "dataset", parameters: [
-            CommandParameter(nil, "String, [String] or [SpectrumImage]", doc: "a folder (every .dm3/.dm4/.msa/.npy "
+            .value("_ source", "String, [String] or [SpectrumImage]", doc: "a folder (every .dm3/.dm4/.msa/.npy "
                 + "file in it), a glob such as \"data/*.dm4\", a list of files, or spectrum images already loaded"),
-            CommandParameter("labels", "[String: String], String or [String?]", default: "none",
+            .value("labels", "[String: String], String or [String?]", dynamic: "none",
                              doc: "file-name rules, first match wins: [\"*a.dm4\": \"annealed\", \"*\": \"initial\"] "
                 + "(globs; \"/regex/\" keys too); a \"/regex/\" whose first group is the class, e.g. "
                 + "\"/^(Mn[234]\\\\+)_/\"; or one class name per image (nil = unlabelled)"),
-            CommandParameter("classes", "[String]", default: "from the labels",
+            .value("classes", "[String]", dynamic: "from the labels",
                              doc: "the class names in order (class i = classes[i]); every label must be one"),
-            CommandParameter("test", "[String] or Double", default: "none",
+            .value("test", "[String] or Double", dynamic: "none",
                              doc: "test images by name, or a fraction held out per class (stratified, seeded)"),
-            CommandParameter("seed", "Int", default: "%seed"),
+            .seed(),
         ], returns: "Dataset", doc: "A dataset of measured spectrum images with their classes and a held-out test "
             + "set. Images may be unlabelled (the denoiser needs no labels; its targets are each image's own block "
             + "means). One dataset needs one dispersion. Images holding more than one state get per-region classes "
             + "with .labelRegion.",
            example: "let data = dataset(\"experiment/\", labels: [\"*a.dm4\": \"annealed\", \"*\": \"initial\"],\n"
             + "                   test: 0.25, seed: 1)") { args, ctx in
-            let source = try args.value(0)
-            let labels = try args[1].map { try labelRules($0, args, 1) } ?? DatasetLabels.none
+            let source = try args.value("source")
+            let labels = try args.given("labels").map { try labelRules($0, args, "labels") } ?? DatasetLabels.none
             var classes: [String]?
-            if args[2] != nil {
-                guard case .array(let a) = try args.value(2) else { throw args.wrong(2, "[String]", try args.value(2)) }
+            if let given = try args.given("classes") {
+                guard case .array(let a) = given else { throw args.wrong("classes", "[String]", given) }
                 classes = a.map { if case .string(let s) = $0 { return s }; return $0.description }
             }
             let dataset: Dataset
@@ -96,35 +101,35 @@ extension RapidEELSCommands {
                                       classNames: classes)
             }
             var test: [Int] = []
-            switch args[3] {
+            switch try args.given("test") {
             case nil: break
             case .some(.array(let names)):
                 test = try dataset.indices(named: names.map { if case .string(let s) = $0 { return s }; return $0.description })
             case .some(let v):
-                guard let fraction = v.asDouble else { throw args.wrong(3, "test image names or a fraction", v) }
-                test = try dataset.stratifiedTestIndices(fraction: fraction,
-                                                         seed: UInt64(max(0, try args.int(4, default: Int(ctx.seed)))))
+                guard let fraction = v.asDouble else { throw args.wrong("test", "test image names or a fraction", v) }
+                test = try dataset.stratifiedTestIndices(fraction: fraction, seed: try args.seed(ctx))
             }
             return .object(DatasetObject(dataset: dataset, testIndices: Set(test), title: title))
         })
         r.register(Command(name: "method", parameters: [
-            CommandParameter("window", "ClosedRange<Double>", doc: "the network's energy window (eV)"),
-            CommandParameter("bin", "Double", default: "0.25", doc: "channel width the network sees (eV); the "
+            .range("window", doc: "the network's energy window (eV)"),
+            .double("bin", default: 0.25, doc: "channel width the network sees (eV); the "
                 + "data's dispersion must divide it"),
-            CommandParameter("background", "ClosedRange<Double>?", default: "nil",
+            .range("background", dynamic: "nil", type: "ClosedRange<Double>?",
                              doc: "power-law fit window of the ground truth (eV), before the edge; nil = none"),
-            CommandParameter("block", "[Int]", default: "[10, 40]", doc: "ground-truth block, [rows, columns] of "
+            .ints("block", default: [10, 40], doc: "ground-truth block, [rows, columns] of "
                 + "pixels"),
-            CommandParameter("drift", "DriftCorrection", default: ".none", doc: ".none (the paper), .mean (each SI "
+            .symbol("drift", type: "DriftCorrection", allowed: ["none", "mean", "onset", "reference"],
+                    default: "none", doc: ".none (the paper), .mean (each SI "
                 + "to its own mean), .onset (each pixel's edge onset in `onset:` to the SI's mean onset; the power "
                 + "law of `background:` removed first) or .reference (cross-correlation with `reference:`)"),
-            CommandParameter("onset", "ClosedRange<Double>?", default: "nil", doc: "eV window holding the edge "
+            .range("onset", dynamic: "nil", type: "ClosedRange<Double>?", doc: "eV window holding the edge "
                 + "onset, for drift: .onset"),
-            CommandParameter("reference", "Spectrum?", default: "nil", doc: "the spectrum to align to, for "
+            .object("reference", SpectrumObject.self, "Spectrum?", dynamic: "nil", doc: "the spectrum to align to, for "
                 + "drift: .reference"),
-            CommandParameter("target", "Double?", default: "nil", doc: "for drift: .onset, the energy (eV) every "
+            .double("target", dynamic: "nil", type: "Double?", doc: "for drift: .onset, the energy (eV) every "
                 + "onset is moved to (absolute: chemical shifts go too, the shape stays); nil = each SI's mean onset"),
-            CommandParameter("dark", "Spectrum?", default: "nil", doc: "a dark reference (same channel count as the "
+            .object("dark", SpectrumObject.self, "Spectrum?", dynamic: "nil", doc: "a dark reference (same channel count as the "
                 + "data) subtracted from every pixel first"),
         ], returns: "Method", doc: "The preprocessing of the RapidEELS method for any edge, saved with every model "
             + "so that a loaded model prepares new data the same way: an optional dark reference and drift "
@@ -135,36 +140,36 @@ extension RapidEELSCommands {
             + "let aligned = method(window: 632...664, bin: 0.4, background: 600...630, block: [2, 8], drift: .onset, "
             + "onset: 636...648)") { args, ctx in
             var background: ClosedRange<Double>?
-            if let v = args[2] {
+            if let v = try args.given("background") {
                 switch v {
                 case .none, .symbol("none"): background = nil
-                default: background = try args.closedRange(2)
+                default: background = try args.range("background")
                 }
             }
-            let block = try args.ints(3, default: [10, 40])
-            guard block.count == 2 else { throw args.wrong(3, "[rows, columns]", try args.value(3)) }
-            var method = try PreprocessingMethod(window: try args.closedRange(0),
-                                                 binWidth: try args.double(1, default: 0.25), background: background,
+            let block = try args.ints("block")
+            guard block.count == 2 else { throw args.wrong("block", "[rows, columns]", try args.value("block")) }
+            var method = try PreprocessingMethod(window: try args.range("window"),
+                                                 binWidth: try args.double("bin"), background: background,
                                                  block: (block[0], block[1]))
-            func spectrum(_ i: Int) throws -> Spectrum? {
-                guard let v = args[i] else { return nil }
+            func spectrum(_ name: String) throws -> Spectrum? {
+                guard let v = try args.given(name) else { return nil }
                 if case .none = v { return nil }
-                return try args.object(i, as: SpectrumObject.self, named: "Spectrum").spectrum
+                return try args.object(name, as: SpectrumObject.self).spectrum
             }
-            method.darkReference = try spectrum(8)
-            switch try args.symbol(4, allowed: ["none", "mean", "onset", "reference"], default: "none") {
+            method.darkReference = try spectrum("dark")
+            switch try args.symbol("drift") {
             case "mean": method.drift = .mean
             case "onset":
-                guard args[5] != nil, let background else {
+                guard try args.has("onset"), let background else {
                     throw ctx.error(.value, "drift: .onset needs onset: (the eV window holding the edge onset) "
                         + "and background: (the power law removed before finding it)")
                 }
                 var target: Double?
-                if let v = args[7] { if case .none = v {} else { target = try args.double(7) } }
-                method.drift = .onset(window: try args.closedRange(5), background: background, fraction: 0.5,
+                if let v = try args.given("target") { if case .none = v {} else { target = try args.double("target") } }
+                method.drift = .onset(window: try args.range("onset"), background: background, fraction: 0.5,
                                       target: target)
             case "reference":
-                guard let reference = try spectrum(6) else {
+                guard let reference = try spectrum("reference") else {
                     throw ctx.error(.value, "drift: .reference needs reference: (a spectrum to align to)")
                 }
                 method.drift = .reference(reference)
@@ -173,12 +178,12 @@ extension RapidEELSCommands {
             return .object(MethodObject(method))
         })
         r.register(Command(name: "driftMap", parameters: [
-            CommandParameter(nil, "SpectrumImage"), CommandParameter("method", "Method"),
+            .object("_ si", SpectrumImageObject.self, "SpectrumImage"), .object("method", MethodObject.self, "Method"),
         ], returns: "DriftMap", doc: "The energy drift the method's drift correction removes from every pixel "
             + "(eV): shown as a map, with .shifts (row-major) and .aligned (the corrected raw image).",
            example: "driftMap(data[0], method: m)") { args, ctx in
-            let si = try image(args, 0)
-            let method = try methodArgument(args, 1)
+            let si = try image(args, "si")
+            let method = try methodArgument(args)
             guard method.drift != .none else {
                 throw ctx.error(.value, "the method corrects no drift; give it drift: .mean, .onset or .reference")
             }
@@ -186,31 +191,31 @@ extension RapidEELSCommands {
             return .object(DriftMapObject(shifts: corrected.shifts!, aligned: si.derived(corrected.image),
                                           name: si.name))
         })
-        r.register(Command(name: "loadClassification", parameters: [CommandParameter(nil, "String")],
+        r.register(Command(name: "loadClassification", parameters: [.string("_ path")],
                            returns: "Classification", doc: "Reads a classification saved with .save: its probability "
                             + "maps, class names and true labels (so accuracy and confusionMatrix work again).",
                            example: "let again = loadClassification(\"mn2_03-classes.npy\")") { args, _ in
-            .object(ClassificationObject(try Classification.load(from: try args.string(0))))
+            .object(ClassificationObject(try Classification.load(from: try args.string("path"))))
         })
         r.register(Command(name: "paperMethod", returns: "Method", doc: "The paper's preprocessing: 520-580 eV at "
             + "0.25 eV (240 channels), power-law background 498-528 eV, 10 x 40 blocks.",
            example: "let m = paperMethod()") { _, _ in .object(MethodObject(.paper)) })
         r.register(Command(name: "crossValidate", parameters: [
-            CommandParameter(nil, "Autoencoder", doc: "a trained autoencoder; its encoder stays frozen"),
-            CommandParameter("on", "Dataset", doc: "its training images are split into folds"),
-            CommandParameter("folds", "Int", default: "5"), CommandParameter("epochs", "Int", default: "200"),
-            CommandParameter("batchSize", "Int", default: "512"), CommandParameter("seed", "Int", default: "%seed"),
+            .object("_ model", DenoiserObject.self, "Autoencoder", doc: "a trained autoencoder; its encoder stays frozen"),
+            .object("on", DatasetObject.self, "Dataset", doc: "its training images are split into folds"),
+            .int("folds", default: 5), .int("epochs", default: 200),
+            .int("batchSize", default: 512), .seed(),
         ], returns: "Table", doc: "k-fold cross-validation of the classifier, as in the paper: the training images "
             + "of each class are dealt to the folds (seeded), and for each fold a fresh head trains on the others "
             + "and is scored on the held-out images' labelled pixels. One row per fold, then the mean and "
             + "standard deviation.",
            example: "crossValidate(model, on: data, folds: 5, epochs: 200)") { args, ctx in
-            let model = try args.object(0, as: DenoiserObject.self, named: "Autoencoder")
-            let data = try args.object(1, as: DatasetObject.self, named: "Dataset")
+            let model = try args.object("model", as: DenoiserObject.self)
+            let data = try args.object("on", as: DatasetObject.self)
             let folds = try OxidationClassifier.crossValidate(
-                denoiser: model.denoiser, on: data.trainSet, folds: try args.int(2, default: 5),
-                epochs: try args.int(3, default: 200), batchSize: try args.int(4, default: 512),
-                seed: UInt64(max(0, try args.int(5, default: Int(ctx.seed)))),
+                denoiser: model.denoiser, on: data.trainSet, folds: try args.int("folds"),
+                epochs: try args.int("epochs"), batchSize: try args.int("batchSize"),
+                seed: try args.seed(ctx),
                 isCancelled: { ctx.cancellation.isCancelled })
             var rows: [[String]] = folds.enumerated().map { i, f in
                 ["\(i + 1)", f.heldOut.joined(separator: ", "), f.accuracy.map { String(format: "%.1f", $0 * 100) } ?? "-",
@@ -227,11 +232,11 @@ extension RapidEELSCommands {
                                        caption: "\(folds.count)-fold cross-validation of the classifier"))
         })
         r.register(Command(name: "confusionMatrix", parameters: [
-            CommandParameter(nil, "Classification or [Classification]"),
+            .value("_ results", "Classification or [Classification]"),
         ], returns: "ConfusionMatrix", doc: "Labelled pixels counted by true class (rows) and predicted class "
             + "(columns), pooled over the classifications, with each class's accuracy (recall) and the overall "
             + "accuracy.", example: "confusionMatrix(data.test.map { classify($0, with: classifier) })") { args, ctx in
-            let results = try classifications(try args.value(0), ctx)
+            let results = try classifications(try args.value("results"), ctx)
             let matrix = try ConfusionMatrix(pooling: results)
             guard matrix.total > 0 else {
                 throw ctx.error(.value, "none of the classified pixels has a known class; classify images of a "

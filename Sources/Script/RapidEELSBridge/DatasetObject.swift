@@ -53,31 +53,31 @@ final class DatasetObject: ScriptObject {
     func method(_ name: String) -> Command? {
         guard name == "labelRegion" else { return nil }
         return Command(name: "labelRegion", parameters: [
-            CommandParameter(nil, "String", doc: "the image's name (a file name for datasets of files)"),
-            CommandParameter("rows", "Range<Int>", default: "all rows"),
-            CommandParameter("columns", "Range<Int>", default: "all columns"),
-            CommandParameter("mask", "[Bool]", default: "none", doc: "one flag per pixel, row-major, instead of "
+            .string("_ image", doc: "the image's name (a file name for datasets of files)"),
+            .value("rows", "Range<Int>", dynamic: "all rows"),
+            .value("columns", "Range<Int>", dynamic: "all columns"),
+            .value("mask", "[Bool]", dynamic: "none", doc: "one flag per pixel, row-major, instead of "
                 + "rows/columns"),
-            CommandParameter("as", "String", doc: "the class of those pixels (a new name adds a class)"),
+            .string("as", doc: "the class of those pixels (a new name adds a class)"),
         ], returns: "Dataset", doc: "The same dataset with a rectangle (rows, columns) or a mask of pixels of one "
             + "image given its own class, for spectrum images that hold more than one state. A pixel takes the "
             + "last region that contains it, else its image's class.",
            example: "let data2 = data.labelRegion(\"mixed.dm4\", rows: 0..<10, columns: 0..<20, as: \"Mn3+\")") {
             args, ctx in
-            let name = try args.string(0)
-            let className = try args.string(4)
+            let name = try args.string("image")
+            let className = try args.string("as")
             let index = try self.dataset.indices(named: [name])[0]
             let si = self.dataset.items[index].image
             let region: PixelRegion
-            if let maskValue = args[3] {
-                guard case .array(let flags) = maskValue else { throw args.wrong(3, "an array of Bool", maskValue) }
+            if let maskValue = try args.given("mask") {
+                guard case .array(let flags) = maskValue else { throw args.wrong("mask", "an array of Bool", maskValue) }
                 region = .mask(try flags.map {
-                    guard case .bool(let b) = $0 else { throw args.wrong(3, "an array of Bool", maskValue) }
+                    guard case .bool(let b) = $0 else { throw args.wrong("mask", "an array of Bool", maskValue) }
                     return b
                 })
             } else {
-                region = .rectangle(rows: try intRange(args, 1, default: 0..<si.rows),
-                                    columns: try intRange(args, 2, default: 0..<si.columns))
+                region = .rectangle(rows: try intRange(args, "rows", dynamic: 0..<si.rows),
+                                    columns: try intRange(args, "columns", dynamic: 0..<si.columns))
             }
             _ = ctx
             return .object(self.with(try self.dataset.labelling(name, region: region, as: className)))
@@ -121,9 +121,9 @@ final class DatasetObject: ScriptObject {
     }
 }
 
-/// A half-open Int range argument (`0..<10` or `0...9`).
-func intRange(_ args: Arguments, _ i: Int, default d: Range<Int>) throws -> Range<Int> {
-    guard let v = args[i] else { return d }
+/// A half-open Int range argument (`0..<10` or `0...9`), `dynamic` when omitted.
+func intRange(_ args: Arguments, _ name: String, dynamic: Range<Int>) throws -> Range<Int> {
+    guard let v = try args.given(name) else { return dynamic }
     if case .range(let a, let b) = v { return a..<b }
-    throw args.wrong(i, "a range such as 0..<10", v)
+    throw args.wrong(name, "a range such as 0..<10", v)
 }

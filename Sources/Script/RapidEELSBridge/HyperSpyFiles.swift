@@ -33,10 +33,10 @@ final class ImageObject: ScriptObject {
     var methodNames: [String] { ["save"] }
     func method(_ name: String) -> Command? {
         guard name == "save" else { return nil }
-        return Command(name: "save", parameters: [CommandParameter(nil, "String", doc: "a path ending in .hspy, .npy or .dm4")],
+        return Command(name: "save", parameters: [.string("_ path", doc: "a path ending in .hspy, .npy or .dm4")],
                        doc: "Writes the map as HyperSpy .hspy (a Signal2D with its calibrated axes), NumPy .npy "
                         + "with a JSON sidecar, or DigitalMicrograph .dm4/.dm3.", example: "map.save(\"map.hspy\")") { args, _ in
-            let path = try args.string(0)
+            let path = try args.string("path")
             switch URL(fileURLWithPath: path).pathExtension.lowercased() {
             case "hspy": try HSpyFormat.write([self.image], to: path)
             case "npy": try NPYFormat.write(self.image, to: path)
@@ -169,18 +169,18 @@ extension PeakFitMapObject {
     func hyperSpyMethod(_ name: String) -> Command? {
         switch name {
         case "map":
-            return Command(name: "map", parameters: [CommandParameter(nil, "String", doc: "a parameter name, or "
+            return Command(name: "map", parameters: [.string("_ parameter", doc: "a parameter name, or "
                             + "\"\(PeakFitMap.chiSquareName)\"")], returns: "Image",
                            doc: "One parameter's map with the fitted image's calibrated axes (NaN where a fit failed).",
                            example: "fits.map(\"peak1.position\")") { args, _ in
-                .object(ImageObject(try self.map.image(try args.string(0))))
+                .object(ImageObject(try self.map.image(try args.string("parameter"))))
             }
         case "save":
-            return Command(name: "save", parameters: [CommandParameter(nil, "String", doc: "a path ending in .hspy")],
+            return Command(name: "save", parameters: [.string("_ path", doc: "a path ending in .hspy")],
                            doc: "Writes every parameter map and the reduced chi-square map to HyperSpy .hspy, one "
                             + "Signal2D experiment each, titled by the parameter.",
                            example: "fits.save(\"fit.hspy\")") { args, _ in
-                let path = try args.string(0)
+                let path = try args.string("path")
                 guard path.lowercased().hasSuffix(".hspy") else {
                     throw ScriptError(kind: .value, message: "save fit maps as .hspy, not '\(path)'")
                 }
@@ -201,11 +201,11 @@ extension ClassificationObject {
     /// `result.save("classes.hspy")`: the probability map of the second class and the class map.
     func hyperSpyMethod(_ name: String) -> Command? {
         guard name == "save" else { return nil }
-        return Command(name: "save", parameters: [CommandParameter(nil, "String", doc: "a path ending in .hspy")],
+        return Command(name: "save", parameters: [.string("_ path", doc: "a path ending in .hspy")],
                        doc: "Writes the probability map of the second class and the class map to HyperSpy .hspy "
                         + "(two Signal2D experiments with the image's calibrated axes).",
                        example: "result.save(\"classes.hspy\")") { args, _ in
-            let path = try args.string(0)
+            let path = try args.string("path")
             guard path.lowercased().hasSuffix(".hspy") else {
                 throw ScriptError(kind: .value, message: "save a classification as .hspy, not '\(path)'")
             }

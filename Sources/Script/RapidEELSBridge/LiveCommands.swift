@@ -7,21 +7,21 @@ import RapidEELS
 extension RapidEELSCommands {
     static func registerLive(_ r: CommandRegistry) {
         r.register(Command(name: "watch", parameters: [
-            CommandParameter(nil, "String", doc: "the folder the acquisition writes into"),
-            CommandParameter("pattern", "String", default: "\"*.dm4\"", doc: "a glob for the frame files' names"),
-            CommandParameter("denoiser", "Autoencoder", default: "none", doc: "a trained autoencoder"),
-            CommandParameter("classifier", "Classifier", default: "none", doc: "a trained classifier"),
-            CommandParameter("frames", "Int", default: "no limit", doc: "stop after this many frames"),
-            CommandParameter("seconds", "Double", default: "no limit", doc: "stop after this many seconds"),
-            CommandParameter("growing", "Bool", default: "false", doc: "files grow row by row (NPY rows appended, or "
+            .string("_ folder", doc: "the folder the acquisition writes into"),
+            .string("pattern", default: "*.dm4", doc: "a glob for the frame files' names"),
+            .object("denoiser", DenoiserObject.self, "Autoencoder", dynamic: "none", doc: "a trained autoencoder"),
+            .object("classifier", ClassifierObject.self, "Classifier", dynamic: "none", doc: "a trained classifier"),
+            .int("frames", dynamic: "no limit", doc: "stop after this many frames"),
+            .double("seconds", dynamic: "no limit", doc: "stop after this many seconds"),
+            .bool("growing", default: false, doc: "files grow row by row (NPY rows appended, or "
                 + "a DigitalMicrograph image that fills); each new row block is processed as it lands"),
-            CommandParameter("show", "[String]", default: "all", doc: "panels: \"classMap\", \"probability\", "
+            .value("show", "[String]", dynamic: "all", doc: "panels: \"classMap\", \"probability\", "
                 + "\"spectrum\", \"fractions\""),
-            CommandParameter("truth", "Acquisition", default: "none", doc: "draw a simulated acquisition's true "
+            .object("truth", AcquisitionObject.self, "Acquisition", dynamic: "none", doc: "draw a simulated acquisition's true "
                 + "fraction beside the measured one"),
-            CommandParameter("existing", "Bool", default: "false", doc: "also process files already in the folder"),
-            CommandParameter("keepMaps", "Int", default: "20", doc: "the newest frames whose maps the result keeps"),
-            CommandParameter("refresh", "Double", default: "0.25", doc: "seconds between display updates (at most)"),
+            .bool("existing", default: false, doc: "also process files already in the folder"),
+            .int("keepMaps", default: 20, doc: "the newest frames whose maps the result keeps"),
+            .double("refresh", default: 0.25, doc: "seconds between display updates (at most)"),
         ], returns: "LiveRun", doc: "Watches a folder: every new file, once completely written (stable size, or "
             + "renamed into place), is read, prepared with the model's own method, denoised and classified, and one "
             + "display updates in place: the newest class and probability maps, the mean denoised spectrum against "
@@ -33,55 +33,55 @@ extension RapidEELSCommands {
             try watchCommand(args, ctx)
         })
         r.register(Command(name: "startAcquisition", parameters: [
-            CommandParameter(nil, "String", doc: "the folder to write into (created)"),
-            CommandParameter("edge", "String", default: "\"srfeo3\"", doc: "\"srfeo3\" (the paper's O K edge, "
+            .string("_ folder", doc: "the folder to write into (created)"),
+            .string("edge", default: "srfeo3", doc: "\"srfeo3\" (the paper's O K edge, "
                 + "SrFeO3 -> SrFeO2.5) or \"mn\" (Mn L2,3, Mn2+ -> Mn3+)"),
-            CommandParameter("frames", "Int", default: "20"),
-            CommandParameter("rate", "Double", default: "5", doc: "files per second (growing: row blocks per second)"),
-            CommandParameter("rows", "Int", default: "10"), CommandParameter("columns", "Int", default: "638"),
-            CommandParameter("from", "Double", default: "0", doc: "converted fraction of the first frame"),
-            CommandParameter("to", "Double", default: "1", doc: "converted fraction of the last frame"),
-            CommandParameter("mode", "String", default: "\"files\"", doc: "\"files\" (one per frame) or \"growing\""),
-            CommandParameter("format", "String", default: "\"dm4\"", doc: "\"dm4\" or \"npy\""),
-            CommandParameter("seed", "Int", default: "1"),
+            .int("frames", default: 20),
+            .double("rate", default: 5, doc: "files per second (growing: row blocks per second)"),
+            .int("rows", default: 10), .int("columns", default: 638),
+            .double("from", default: 0, doc: "converted fraction of the first frame"),
+            .double("to", default: 1, doc: "converted fraction of the last frame"),
+            .string("mode", default: "files", doc: "\"files\" (one per frame) or \"growing\""),
+            .string("format", default: "dm4", doc: "\"dm4\" or \"npy\""),
+            .int("seed", default: 1),
         ], returns: "Acquisition", doc: "Starts `rapideels-kernel simulate-acquisition` as its own process: an "
             + "in-situ anneal written into the folder at the given rate (frame_00001.dm4, ...), the converted "
             + "region growing along the scan, with truth.csv beside the frames. `.stop()` ends it, `.truth` reads "
             + "what it wrote.",
            example: "let acq = startAcquisition(\"out/live\", frames: 30, rate: 4)") { args, ctx in
-            let folder = try args.string(0)
-            var options = ["--edge", try args.string(1, default: "srfeo3"),
-                           "--frames", String(try args.int(2, default: 20)),
-                           "--rate", String(try args.double(3, default: 5)),
-                           "--rows", String(try args.int(4, default: 10)),
-                           "--columns", String(try args.int(5, default: 638)),
-                           "--from", String(try args.double(6, default: 0)),
-                           "--to", String(try args.double(7, default: 1)),
-                           "--mode", try args.string(8, default: "files"),
-                           "--format", try args.string(9, default: "dm4"),
-                           "--seed", String(try args.int(10, default: 1))]
+            let folder = try args.string("folder")
+            var options = ["--edge", try args.string("edge"),
+                           "--frames", String(try args.int("frames")),
+                           "--rate", String(try args.double("rate")),
+                           "--rows", String(try args.int("rows")),
+                           "--columns", String(try args.int("columns")),
+                           "--from", String(try args.double("from")),
+                           "--to", String(try args.double("to")),
+                           "--mode", try args.string("mode"),
+                           "--format", try args.string("format"),
+                           "--seed", String(try args.int("seed"))]
             options += ["--parent", String(getpid())]
             return .object(try AcquisitionObject.start(folder: folder, options: options, ctx: ctx))
         })
     }
 
     static func watchCommand(_ args: Arguments, _ ctx: CallContext) throws -> Value {
-        var options = LiveOptions(folder: try args.string(0), pattern: try args.string(1, default: "*.dm4"))
-        let denoiser = try args[2].map { _ in try args.object(2, as: DenoiserObject.self, named: "Autoencoder") }
-        let classifier = try args[3].map { _ in try args.object(3, as: ClassifierObject.self, named: "Classifier") }
-        if let n = args[4] {
-            let frames = try args.int(4)
+        var options = LiveOptions(folder: try args.string("folder"), pattern: try args.string("pattern"))
+        let denoiser = try args.has("denoiser") ? try args.object("denoiser", as: DenoiserObject.self) : nil
+        let classifier = try args.has("classifier") ? try args.object("classifier", as: ClassifierObject.self) : nil
+        if let n = try args.given("frames") {
+            let frames = try args.int("frames")
             guard frames > 0 else { throw ctx.error(.value, "watch: frames must be at least 1, not \(n)") }
             options.frames = frames
         }
-        if args[5] != nil {
-            let seconds = try args.double(5)
+        if try args.has("seconds") {
+            let seconds = try args.double("seconds")
             guard seconds > 0 else { throw ctx.error(.value, "watch: seconds must be positive") }
             options.seconds = seconds
         }
-        options.growing = try args.bool(6, default: false)
+        options.growing = try args.bool("growing")
         var panels = LiveView.Panel.allCases
-        if case .array(let items)? = args[7] {
+        if case .array(let items)? = try args.given("show") {
             panels = try items.map { item in
                 guard case .string(let s) = item, let panel = LiveView.Panel(rawValue: s) else {
                     throw ctx.error(.value, "watch: show: takes " + LiveView.Panel.allCases
@@ -89,14 +89,14 @@ extension RapidEELSCommands {
                 }
                 return panel
             }
-        } else if let v = args[7] { throw args.wrong(7, "an array of panel names", v) }
-        let acquisition = try args[8].map { _ in try args.object(8, as: AcquisitionObject.self, named: "Acquisition") }
-        options.includeExisting = try args.bool(9, default: false)
-        options.keepMaps = try args.int(10, default: 20)
+        } else if let v = try args.given("show") { throw args.wrong("show", "an array of panel names", v) }
+        let acquisition = try args.has("truth") ? try args.object("truth", as: AcquisitionObject.self) : nil
+        options.includeExisting = try args.bool("existing")
+        options.keepMaps = try args.int("keepMaps")
         guard (1...10_000).contains(options.keepMaps) else {
             throw ctx.error(.value, "watch: keepMaps must be 1 to 10000")
         }
-        let refresh = try args.double(11, default: 0.25)
+        let refresh = try args.double("refresh")
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: options.folder, isDirectory: &isDirectory), isDirectory.boolValue
         else {
@@ -214,10 +214,10 @@ final class LiveRunObject: ScriptObject {
                 return .double(rows.reduce(0) { $0 + abs($1.measured - $1.truth) } / Double(rows.count))
             }
         case "save":
-            return Command(name: "save", parameters: [CommandParameter(nil, "String")], doc: "Writes the time series "
+            return Command(name: "save", parameters: [.string("_ path")], doc: "Writes the time series "
                             + "as CSV: frame, file, landed (s), latency (s), one fraction column per class.",
                            example: "run.save(\"anneal.csv\")") { args, _ in
-                let path = try args.string(0)
+                let path = try args.string("path")
                 var csv = "frame,file,landed_s,latency_s," + self.run.classNames.map { "fraction_" + $0 }
                     .joined(separator: ",") + "\n"
                 for f in self.run.frames {

@@ -62,10 +62,10 @@ final class DenoiserObject: ScriptObject {
     var methodNames: [String] { ["save"] }
     func method(_ name: String) -> Command? {
         guard name == "save" else { return nil }
-        return Command(name: "save", parameters: [CommandParameter(nil, "String")], doc: "Saves weights "
+        return Command(name: "save", parameters: [.string("_ path")], doc: "Saves weights "
                         + "(safetensors) with the scaler and preprocessing as metadata.",
                        example: "model.save(\"aec.safetensors\")") { args, _ in
-            try self.denoiser.save(to: URL(fileURLWithPath: try args.string(0)))
+            try self.denoiser.save(to: URL(fileURLWithPath: try args.string("path")))
             return .none
         }
     }
@@ -99,10 +99,10 @@ final class ClassifierObject: ScriptObject {
     var methodNames: [String] { ["save"] }
     func method(_ name: String) -> Command? {
         guard name == "save" else { return nil }
-        return Command(name: "save", parameters: [CommandParameter(nil, "String")], doc: "Saves encoder + head "
+        return Command(name: "save", parameters: [.string("_ path")], doc: "Saves encoder + head "
                         + "weights with the scaler, preprocessing and class names.",
                        example: "classifier.save(\"classifier.safetensors\")") { args, _ in
-            try self.classifier.save(to: URL(fileURLWithPath: try args.string(0)))
+            try self.classifier.save(to: URL(fileURLWithPath: try args.string("path")))
             return .none
         }
     }
@@ -154,12 +154,12 @@ final class ClassificationObject: ScriptObject {
     var methodNames: [String] { ["save"] }
     func method(_ name: String) -> Command? {
         guard name == "save" else { return nil }
-        return Command(name: "save", parameters: [CommandParameter(nil, "String")], doc: "Writes the class "
+        return Command(name: "save", parameters: [.string("_ path")], doc: "Writes the class "
                         + "probabilities as a rows x columns x k .npy with a .json sidecar keeping the class names and "
                         + "true labels; loadClassification reads it back. A path ending in .hspy writes the probability and "
                         + "class maps for HyperSpy instead.",
                        example: "result.save(\"mn2_03-classes.npy\")") { args, ctx in
-            let path = try args.string(0)
+            let path = try args.string("path")
             if path.lowercased().hasSuffix(".hspy"), let hspy = self.hyperSpyMethod("save") {
                 return try hspy.implementation(args, ctx)
             }
@@ -202,10 +202,10 @@ final class PCAObject: ScriptObject {
     var methodNames: [String] { ["reconstruct"] }
     func method(_ name: String) -> Command? {
         guard name == "reconstruct" else { return nil }
-        return Command(name: "reconstruct", parameters: [CommandParameter("components", "Int", default: "all")],
+        return Command(name: "reconstruct", parameters: [.int("components", dynamic: "all")],
                        returns: "SpectrumImage", doc: "The spectrum image rebuilt from the first k components.",
                        example: "model.reconstruct(components: 3)") { args, _ in
-            let k = try args.int(0, default: self.result.componentCount)
+            let k = try args.int("components", dynamic: self.result.componentCount)
             return self.source.derived(try self.result.reconstructedImage(like: self.source.image, components: k))
         }
     }
@@ -277,16 +277,16 @@ final class PeakFitMapObject: ScriptObject {
     func method(_ name: String) -> Command? {
         switch name {
         case "values":
-            return Command(name: "values", parameters: [CommandParameter(nil, "String")], returns: "[Double]",
+            return Command(name: "values", parameters: [.string("_ parameter")], returns: "[Double]",
                            doc: "One parameter's value at every pixel (row-major).",
                            example: "fits.values(\"p1_position\")") { args, _ in
-                .array(try self.map.values(try args.string(0)).map { .double($0) })
+                .array(try self.map.values(try args.string("parameter")).map { .double($0) })
             }
         case "mean":
-            return Command(name: "mean", parameters: [CommandParameter(nil, "String")], returns: "Double",
+            return Command(name: "mean", parameters: [.string("_ parameter")], returns: "Double",
                            doc: "One parameter's mean over the pixels whose fit converged.",
                            example: "fits.mean(\"p1_position\")") { args, _ in
-                let v = try self.map.values(try args.string(0))
+                let v = try self.map.values(try args.string("parameter"))
                 let ok = v.indices.filter { self.map.success[$0] && v[$0].isFinite }
                 return .double(ok.isEmpty ? .nan : ok.map { v[$0] }.reduce(0, +) / Double(ok.count))
             }

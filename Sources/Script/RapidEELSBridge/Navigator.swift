@@ -168,10 +168,10 @@ final class NavigatorObject: ScriptObject {
     var methodNames: [String] { ["moveTo"] }
     func method(_ name: String) -> Command? {
         guard name == "moveTo" else { return nil }
-        return Command(name: "moveTo", parameters: [CommandParameter("row", "Int"), CommandParameter("column", "Int")],
+        return Command(name: "moveTo", parameters: [.int("row"), .int("column")],
                        doc: "Moves the pointer (and the sliders of a live navigator).",
                        example: "nav.moveTo(row: 4, column: 200)") { args, _ in
-            self.move(row: try args.int(0), column: try args.int(1), fromWidget: false)
+            self.move(row: try args.int("row"), column: try args.int("column"), fromWidget: false)
             return .none
         }
     }
@@ -190,30 +190,31 @@ final class NavigatorObject: ScriptObject {
 extension RapidEELSCommands {
     static func registerNavigator(_ r: CommandRegistry) {
         r.register(Command(name: "navigate", parameters: [
-            CommandParameter(nil, "SpectrumImage", doc: "the image to move over"),
-            CommandParameter("truth", "SpectrumImage", default: "none", doc: "ground truth drawn at the pointer"),
-            CommandParameter("denoised", "SpectrumImage", default: "none", doc: "denoised image drawn at the pointer"),
-            CommandParameter("span", "ClosedRange<Double>", default: "the whole range",
-                             doc: "eV integrated into the map"),
-            CommandParameter("row", "Int", default: "0"), CommandParameter("column", "Int", default: "0"),
-            CommandParameter("map", "Classification, Image or PeakFitMap", default: "the integrated counts",
-                             doc: "the map the pointer moves over: a classification's class map, an image, or a fit "
-                                + "map's parameter"),
-            CommandParameter("parameter", "String", default: "the first", doc: "which fit parameter a fit map shows"),
+            .object("_ si", SpectrumImageObject.self, "SpectrumImage", doc: "the image to move over"),
+            .object("truth", SpectrumImageObject.self, "SpectrumImage", dynamic: "none",
+                    doc: "ground truth drawn at the pointer"),
+            .object("denoised", SpectrumImageObject.self, "SpectrumImage", dynamic: "none",
+                    doc: "denoised image drawn at the pointer"),
+            .range("span", dynamic: "the whole range", doc: "eV integrated into the map"),
+            .int("row", default: 0), .int("column", default: 0),
+            .value("map", "Classification, Image or PeakFitMap", dynamic: "the integrated counts",
+                   doc: "the map the pointer moves over: a classification's class map, an image, or a fit "
+                    + "map's parameter"),
+            .string("parameter", dynamic: "the first", doc: "which fit parameter a fit map shows"),
         ], returns: "Navigator", doc: "An interactive navigator (HyperSpy's s.plot()): sliders move a pointer over "
             + "the intensity map and redraw that pixel's spectra; an energy span picks what the map integrates; a "
             + "frame-rate slider re-bins the scan (400-25 FPS); 'mark pixel' keeps pixels in nav.marked. Static "
             + "where the front end has no widgets. `map:` puts a classification's class map, an image or a fit "
             + "map's parameter under the pointer instead of the counts.",
            example: "let nav = navigate(si, truth: si.blockMean(), span: 525...545)\nnav") { args, ctx in
-            let si = try image(args, 0)
+            let si = try image(args, "si")
             var overlays: [(String, SpectrumImage)] = []
-            if args[1] != nil { overlays.append(("ground truth", try image(args, 1).image)) }
-            if args[2] != nil { overlays.append(("denoised", try image(args, 2).image)) }
+            if try args.has("truth") { overlays.append(("ground truth", try image(args, "truth").image)) }
+            if try args.has("denoised") { overlays.append(("denoised", try image(args, "denoised").image)) }
             let e = si.image.energy
-            let span = try args.closedRange(3, default: e.offset...max(e.end, e.offset))
+            let span = try args.range("span", dynamic: e.offset...max(e.end, e.offset))
             var map: (image: Image2D, label: String)?
-            if let value = args[6] {
+            if let value = try args.given("map") {
                 switch value {
                 case .object(let c as ClassificationObject):
                     map = (c.result.classImage, "class: " + c.result.classNames.enumerated()
@@ -221,18 +222,18 @@ extension RapidEELSCommands {
                 case .object(let image as ImageObject):
                     map = (image.image, image.title.isEmpty ? "value" : image.title)
                 case .object(let fits as PeakFitMapObject):
-                    let name = try args.string(7, default: fits.map.parameterNames.first ?? "")
+                    let name = try args.string("parameter", dynamic: fits.map.parameterNames.first ?? "")
                     do { map = (try fits.map.image(name), name) } catch let error as EELSError {
                         throw ctx.error(.value, "\(error)")
                     }
                 default:
-                    throw args.wrong(6, "a Classification, an Image or a PeakFitMap", value)
+                    throw args.wrong("map", "a Classification, an Image or a PeakFitMap", value)
                 }
             }
             let navigator: NavigatorObject
             do {
-                navigator = try NavigatorObject(raw: si.image, overlays: overlays, map: map, row: try args.int(4, default: 0),
-                                                column: try args.int(5, default: 0), span: span, title: si.name)
+                navigator = try NavigatorObject(raw: si.image, overlays: overlays, map: map, row: try args.int("row"),
+                                                column: try args.int("column"), span: span, title: si.name)
             } catch let error as RapidEELSError {
                 throw ctx.error(.value, error.description)
             }
