@@ -44,7 +44,7 @@ public struct CommandParameter {
 
     public init(_ name: String, kind: ParameterKind, type: String, default value: Value? = nil,
                 dynamic: String? = nil, doc: String = "") {
-        precondition(value == nil || dynamic == nil, "parameter '\(name)': a default is either a value or dynamic")
+        assert(value == nil || dynamic == nil, "parameter '\(name)': a default is either a value or dynamic")
         if name.hasPrefix("_ ") {
             label = nil
             self.name = String(name.dropFirst(2))
@@ -112,7 +112,7 @@ public struct CommandParameter {
     /// An implicit member (`.powerLaw`) among `allowed`; `type` names the set in the signature ("Background").
     public static func symbol(_ name: String, type: String, allowed: [String], default value: String? = nil,
                               doc: String = "") -> CommandParameter {
-        precondition(value.map(allowed.contains) ?? true, "parameter '\(name)': default .\(value ?? "") not allowed")
+        assert(value.map(allowed.contains) ?? true, "parameter '\(name)': default .\(value ?? "") not allowed")
         return CommandParameter(name, kind: .symbol(allowed: allowed), type: type, default: value.map { .symbol($0) },
                                 doc: doc)
     }
@@ -188,16 +188,17 @@ public struct Arguments {
         throw missing(i)
     }
 
-    private func noDynamic<T>() throws -> T { preconditionFailure("unreachable: no dynamic default supplied") }
+    private func noDynamic<T>() throws -> T { throw internalError("read a dynamic default it did not supply") }
 
     /// The error for an argument of the wrong type: "train: 'epochs:' must be an Int, not String".
     public func wrong(_ name: String, _ expected: String, _ got: Value) -> ScriptError {
-        let i = command.parameters.firstIndex { $0.name == name }
-        return wrong(i ?? -1, expected, got)
+        guard let i = command.parameters.firstIndex(where: { $0.name == name }) else {
+            return internalError("reports a wrong type for an argument '\(name)' that it does not declare")
+        }
+        return wrong(i, expected, got)
     }
     func wrong(_ i: Int, _ expected: String, _ got: Value) -> ScriptError {
-        let label = i >= 0 && i < command.parameters.count
-            ? command.parameters[i].label.map { "'\($0):'" } ?? "the first argument" : "an argument"
+        let label = command.parameters[i].label.map { "'\($0):'" } ?? "the first argument"
         return ScriptError(kind: .type, message: "\(command.name): \(label) must be \(expected), "
             + "not \(got.typeName)", location: location)
     }

@@ -309,8 +309,7 @@ final class FigureObject: ScriptObject {
         ], doc: "Writes the figure as SVG, PNG or PDF (PNG and PDF through librsvg's rsvg-convert).",
                        example: "fig.save(\"fig5.png\", dpi: 200)") { args, _ in
             let width: Int? = try args.has("width") ? try args.int("width") : nil
-            try FigureExport.write(svg: self.svg, to: try args.string("path"),
-                                   dpi: try args.has("dpi") ? try args.double("dpi") : nil,
+            try FigureExport.write(svg: self.svg, to: try args.string("path"), dpi: try args.double("dpi"),
                                    width: width)
             return .none
         }
