@@ -80,6 +80,10 @@ final class CommandParameterTests: XCTestCase {
         let wrongKind = interpreter { args, _ in .double(try args.double("epochs")) }
         guard case .failure(let kind) = run(wrongKind, "fit2(1, epochs: 3)") else { return XCTFail("should fail") }
         XCTAssertEqual(kind.message, "internal error: fit2 reads 'epochs' with double() but declares it Int")
+        let wrongName = interpreter { args, _ in throw args.wrong("epoch", "an Int", .none) }
+        guard case .failure(let report) = run(wrongName, "fit2(1)") else { return XCTFail("should fail") }
+        XCTAssertEqual(report.message, "internal error: fit2 reports a wrong type for an argument 'epoch' that it "
+            + "does not declare")
     }
 
     func testADynamicDefaultMustBeSuppliedAndAStaticOneMustNot() {
