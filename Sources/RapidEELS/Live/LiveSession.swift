@@ -18,7 +18,8 @@ public struct LiveOptions: Sendable {
     public var includeExisting = false
     /// Seconds a file's size must stay unchanged to count as complete.
     public var settle = 0.05
-    /// Seconds between looks at the folder while idle (short, so an interrupt is seen at once).
+    /// Seconds between looks at the folder while idle (short, so an interrupt is seen at once; a file landing
+    /// wakes the watch sooner where the operating system reports it).
     public var pollInterval = 0.01
     /// The newest frames whose maps are kept.
     public var keepMaps = 20
@@ -42,6 +43,7 @@ public final class LiveSession {
     public let options: LiveOptions
     public let pipeline: LivePipeline
     private var watcher: FolderWatcher
+    private let fileSystem: WatchedFileSystem
     private let clock: () -> Double
 
     public init(options: LiveOptions, pipeline: LivePipeline, fileSystem: WatchedFileSystem = LocalFileSystem(),
@@ -49,6 +51,7 @@ public final class LiveSession {
         self.options = options
         self.pipeline = pipeline
         self.clock = clock
+        self.fileSystem = fileSystem
         watcher = FolderWatcher(folder: options.folder, pattern: options.pattern, settle: options.settle,
                                 includeExisting: options.includeExisting, growing: options.growing,
                                 fileSystem: fileSystem)
@@ -105,7 +108,7 @@ public final class LiveSession {
                 nextBacklogWarning = options.backlogWarning
             }
             guard head < queue.count else {
-                usleep(UInt32(options.pollInterval * 1e6))
+                fileSystem.wait(in: options.folder, timeout: options.pollInterval)   // wakes early when a file lands
                 continue
             }
             let file = queue[head]
@@ -145,7 +148,7 @@ public final class LiveSession {
         let began = clock()
         let si: SpectrumImage
         do {
-            guard let image = try load(file.path).spectrumImage else {
+            guard let image = try load(file.path, energySpan: pipeline.energySpan).spectrumImage else {
                 problem(.unreadable, file.name, "not a spectrum image")
                 return
             }
