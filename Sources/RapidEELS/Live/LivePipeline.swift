@@ -130,12 +130,35 @@ public final class LivePipeline {
         return out
     }
 
-    /// Classifies every pixel of `si` and denoises all of them or the `denoisedPerFrame` sample.
+    /// A frame brought onto the model's axis: its network inputs, and the classifier's scaled inputs. The part of
+    /// the work that needs no network, so the watch can prepare the next frame while the networks run on this one.
+    public struct PreparedFrame: Sendable {
+        public var rows: Int
+        public var columns: Int
+        /// [pixels x method.channels] network inputs before scaling.
+        public var inputs: [Float]
+        /// The classifier's scaled inputs (nil without a classifier).
+        public var classifierInputs: [Float]?
+        public var pixelCount: Int { rows * columns }
+    }
+
+    /// The preprocessing of `si` (no network).
     /// - Throws: `RapidEELSError.incompatible` for data the method cannot prepare (another edge, window or a
     ///   dispersion that does not divide its bin width).
-    public func process(_ si: SpectrumImage) throws -> LiveFrameResult {
-        let n = si.pixelCount
+    public func prepare(_ si: SpectrumImage) throws -> PreparedFrame {
         let inputs = try method.inputs(windowOnly(si)).data
+        return PreparedFrame(rows: si.rows, columns: si.columns, inputs: inputs,
+                             classifierInputs: try classifier.map { try $0.scaler.transform(spectra: inputs) })
+    }
+
+    /// Classifies every pixel of `si` and denoises all of them or the `denoisedPerFrame` sample.
+    /// - Throws: as `prepare(_:)`.
+    public func process(_ si: SpectrumImage) throws -> LiveFrameResult { try process(prepare(si)) }
+
+    /// Classifies every pixel of a prepared frame and denoises all of them or the `denoisedPerFrame` sample.
+    public func process(_ frame: PreparedFrame) throws -> LiveFrameResult {
+        let n = frame.pixelCount
+        let inputs = frame.inputs
         let channels = method.channels
         let sample = denoisedPixels(of: n)
         let m = sample?.count ?? n
@@ -143,8 +166,7 @@ public final class LivePipeline {
         let k = max(classNames.count, 1)
         var scaled: [Float]?
         var denoised: [Float]?
-        if let classifier {
-            let x = try classifier.scaler.transform(spectra: inputs)
+        if let classifier, let x = frame.classifierInputs {
             if sharedScaler { scaled = x }
             if sharedEncoder, let denoiser {
                 let z = try denoiser.autoencoder.latent(inputs: x, count: n)
@@ -196,7 +218,7 @@ public final class LivePipeline {
             }
             mean = (0..<channels).map { j in Float(sums.reduce(0) { $0 + ($1.isEmpty ? 0 : $1[j]) } / Double(max(m, 1))) }
         }
-        var result = LiveFrameResult(rows: si.rows, columns: si.columns, labels: labels, probabilities: probabilities,
+        var result = LiveFrameResult(rows: frame.rows, columns: frame.columns, labels: labels, probabilities: probabilities,
                                      meanDenoised: mean, classSums: sums, classCounts: counts)
         result.denoisedClassCounts = denoiser == nil ? [] : denoisedCounts
         result.denoisedPixels = denoiser == nil ? 0 : m
