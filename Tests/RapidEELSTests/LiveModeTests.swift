@@ -182,7 +182,9 @@ final class LiveModeTests: XCTestCase {
         options.frames = 3
         options.seconds = 30
         options.backlogWarning = 4
-        let session = LiveSession(options: options, pipeline: pipeline)
+        // The size-and-time rule alone: FileManager.createFile writes by renaming into place, which inotify would
+        // report complete at once, and a3_vanishing.dm4 could then be read before it is removed.
+        let session = LiveSession(options: options, pipeline: pipeline, fileSystem: LocalFileSystem(usesEvents: false))
         let good = simulator.encode(simulator.frame(0))
         var otherAxis = simulator.frame(1)
         otherAxis.energy.scale = 0.37                               // a dispersion the method cannot bin
@@ -274,6 +276,101 @@ final class LiveModeTests: XCTestCase {
             XCTAssertEqual(Double(result.meanDenoised[j]), mean, accuracy: 1e-3 * max(1, abs(mean)))
         }
         XCTAssertEqual(result.fractions.reduce(0, +), 1, accuracy: 1e-12)
+    }
+
+    func testASampleOfPixelsIsDenoisedAndEveryPixelClassified() throws {
+        var plan = AcquisitionPlan(edge: .mn)
+        plan.rows = 4
+        plan.columns = 40
+        plan.frames = 3
+        let si = try AcquisitionSimulator(plan: plan).frame(2)
+        let (denoiser, classifier) = Self.model
+        let all = try LivePipeline(denoiser: denoiser, classifier: classifier).process(si)
+        let sampled = try LivePipeline(denoiser: denoiser, classifier: classifier, denoisedPerFrame: 16)
+        let result = try sampled.process(si)
+        XCTAssertEqual(result.labels, all.labels, "classes cover every pixel")
+        XCTAssertEqual(result.probabilities, all.probabilities)
+        XCTAssertEqual(result.classCounts, all.classCounts)
+        XCTAssertEqual(all.denoisedPixels, 160)
+        XCTAssertEqual(result.denoisedPixels, 16)
+        let pixels = try XCTUnwrap(sampled.denoisedPixels(of: 160))
+        XCTAssertEqual(pixels, Array(stride(from: 0, to: 160, by: 10)), "evenly spread over the frame")
+        XCTAssertNil(sampled.denoisedPixels(of: 12), "a frame smaller than the sample is denoised whole")
+        let clean = try denoiser.denoise(si)
+        let k = classifier.classNames.count
+        XCTAssertEqual(result.denoisedClassCounts, (0..<k).map { c in pixels.filter { Int(all.labels[$0]) == c }.count })
+        for j in 0..<clean.channels {
+            let values = pixels.map { Double(clean.data[$0 * clean.channels + j]) }
+            let mean = values.reduce(0, +) / Double(pixels.count)
+            XCTAssertEqual(Double(result.meanDenoised[j]), mean, accuracy: 1e-3 * max(1, abs(mean)))
+            for c in 0..<k {
+                let sum = pixels.filter { Int(all.labels[$0]) == c }
+                    .reduce(0.0) { $0 + Double(clean.data[$1 * clean.channels + j]) }
+                XCTAssertEqual(result.classSums[c][j], sum, accuracy: 1e-3 * max(1, abs(sum)))
+            }
+        }
+        // Without the shared encoder (a denoiser alone) the same pixels are denoised.
+        let alone = try LivePipeline(denoiser: denoiser, classifier: nil, denoisedPerFrame: 16).process(si)
+        for j in 0..<clean.channels {
+            XCTAssertEqual(alone.meanDenoised[j], result.meanDenoised[j], accuracy: 1e-3 * max(1, abs(result.meanDenoised[j])))
+        }
+        XCTAssertThrowsError(try LivePipeline(denoiser: denoiser, classifier: nil, denoisedPerFrame: 0)) {
+            XCTAssertTrue("\($0)".contains("at least 1"), "\($0)")
+        }
+        // The run's references average the denoised pixels, not the frame's pixel count.
+        let run = LiveRun(classNames: classifier.classNames, axis: sampled.method.axis, source: "test")
+        run.addReferences(result)
+        for c in 0..<k where result.denoisedClassCounts[c] > 0 {
+            XCTAssertEqual(Double(run.references[c][0]), result.classSums[c][0] / Double(result.denoisedClassCounts[c]),
+                           accuracy: 1e-4 * max(1, abs(result.classSums[c][0])))
+        }
+    }
+
+    /// Linux reports a file renamed into the folder: the watcher hands it out at once instead of after the settle
+    /// time. A file written in place waits for the size-and-time rule even after its writer closes it (writers
+    /// close and reopen).
+    func testAFileRenamedIntoTheFolderIsCompleteAtOnce() throws {
+        #if os(Linux)
+        let folder = try temporaryFolder()
+        let staging = try temporaryFolder()
+        var watcher = FolderWatcher(folder: folder, pattern: "*.dm4", settle: 30)   // the rule alone would wait 30 s
+        XCTAssertEqual(try watcher.poll(now: Date().timeIntervalSince1970).map(\.name), [])
+        FileManager.default.createFile(atPath: staging + "/a.dm4", contents: Data(repeating: 1, count: 100))
+        XCTAssertEqual(rename(staging + "/a.dm4", folder + "/a.dm4"), 0)
+        let descriptor = open(folder + "/b.dm4", O_CREAT | O_WRONLY, 0o644)   // in place (createFile renames)
+        XCTAssertGreaterThanOrEqual(descriptor, 0)
+        let writer = FileHandle(fileDescriptor: descriptor, closeOnDealloc: false)
+        writer.write(Data(repeating: 2, count: 100))
+        XCTAssertEqual(try watcher.poll(now: Date().timeIntervalSince1970).map(\.name), ["a.dm4"],
+                       "renamed in: complete; b.dm4 is still being written")
+        writer.write(Data(repeating: 3, count: 100))
+        try writer.close()
+        XCTAssertEqual(try watcher.poll(now: Date().timeIntervalSince1970).map(\.name), [],
+                       "closed by its writer, but written in place: the 30 s rule")
+        XCTAssertEqual(try watcher.poll(now: Date().timeIntervalSince1970 + 31).map(\.name), ["b.dm4"])
+        XCTAssertEqual(try watcher.poll(now: Date().timeIntervalSince1970 + 32).map(\.name), [], "each file once")
+        // The same folder without events: only the rule, so nothing is complete within the 30 s.
+        var plain = FolderWatcher(folder: folder, pattern: "*.dm4", settle: 30, fileSystem: LocalFileSystem(usesEvents: false))
+        _ = try plain.poll(now: Date().timeIntervalSince1970)
+        FileManager.default.createFile(atPath: staging + "/c.dm4", contents: Data(repeating: 1, count: 100))
+        XCTAssertEqual(rename(staging + "/c.dm4", folder + "/c.dm4"), 0)
+        XCTAssertEqual(try plain.poll(now: Date().timeIntervalSince1970).map(\.name), [])
+        // A wait returns early when a file lands.
+        let events = FolderEvents(folder: folder)
+        XCTAssertTrue(events.isActive)
+        let landing = Thread {
+            usleep(50_000)
+            FileManager.default.createFile(atPath: staging + "/d.dm4", contents: Data(repeating: 1, count: 10))
+            _ = rename(staging + "/d.dm4", folder + "/d.dm4")
+        }
+        let start = Date()
+        landing.start()
+        events.wait(timeout: 5)
+        XCTAssertLessThan(Date().timeIntervalSince(start), 2, "woken by the landing, not the 5 s timeout")
+        XCTAssertEqual(events.completedNames(), ["d.dm4"])
+        #else
+        throw XCTSkip("inotify is Linux's")
+        #endif
     }
 
     func testAFileRemovedBeforeItIsReadIsALine() throws {

@@ -11,7 +11,8 @@ extension DMImage {
     ///     let values = try file.images[0].channelsLastValues(in: file.tree.bytes)   // 2 x 2 x 2048
     ///
     /// - Throws: `EELSError.value` unless the image is 3D with real values.
-    public func channelsLastValues(in bytes: FileBytes) throws -> [Float] {
+    /// - Parameter range: only these channels (contiguous in the file: energy is the slowest axis), or all.
+    public func channelsLastValues(in bytes: FileBytes, channels range: Range<Int>? = nil) throws -> [Float] {
         guard dimensions.count == 3 else {
             throw EELSError.value("\(title.isEmpty ? "image" : title) is \(dimensions.count)D, "
                 + "not a 3D spectrum image")
@@ -22,13 +23,18 @@ extension DMImage {
                 + "not real counts; read it as a RawArray")
         default: break
         }
-        let channels = dimensions[2], pixels = dimensions[0] * dimensions[1], count = channels * pixels
-        precondition(dataOffset >= 0 && dataOffset + dataType.storedBytes * count <= bytes.count,
+        let all = dimensions[2], pixels = dimensions[0] * dimensions[1]
+        precondition(dataOffset >= 0 && dataOffset + dataType.storedBytes * all * pixels <= bytes.count,
                      "DMImage bounds were checked when the image was read")
+        let range = range ?? 0..<all
+        guard range.lowerBound >= 0, range.upperBound <= all, !range.isEmpty else {
+            throw EELSError.value("channels \(range) are outside the image's 0..<\(all)")
+        }
+        let channels = range.count, count = channels * pixels
         return [Float](filling: count) { out in
             bytes.withUnsafeBytes { raw in
-                let end = dataOffset + dataType.storedBytes * count
-                let source = UnsafeRawBufferPointer(rebasing: raw[dataOffset..<end])
+                let first = dataOffset + dataType.storedBytes * range.lowerBound * pixels
+                let source = UnsafeRawBufferPointer(rebasing: raw[first..<(first + dataType.storedBytes * count)])
                 decodeTransposed(source, into: out, channels: channels, pixels: pixels)
             }
         }

@@ -12,11 +12,48 @@ public protocol WatchedFileSystem: Sendable {
     func fileNames(in folder: String) -> [String]?
     /// The size and modification time of `path`, or nil when it does not exist (any more).
     func status(of path: String) -> (size: Int, modified: Double)?
+    /// Names in `folder` the operating system reported complete (renamed in) since the last call; empty where it
+    /// does not report (the default).
+    func completedNames(in folder: String) -> Set<String>
+    /// Sleeps up to `timeout` seconds, returning early when a file in `folder` is renamed in, created, written or
+    /// closed, where that is reported.
+    func wait(in folder: String, timeout: Double)
 }
 
-/// The local file system through `opendir`/`stat` (no Foundation enumerator: it allocates per entry).
+extension WatchedFileSystem {
+    public func completedNames(in folder: String) -> Set<String> { [] }
+    public func wait(in folder: String, timeout: Double) { usleep(UInt32(max(0, min(timeout, 60)) * 1e6)) }
+}
+
+/// The local file system through `opendir`/`stat` (no Foundation enumerator: it allocates per entry), with
+/// inotify's completion events where Linux gives them (`FolderEvents`).
 public struct LocalFileSystem: WatchedFileSystem {
-    public init() {}
+    /// One `FolderEvents` per watched folder, made at the first question about that folder.
+    private final class EventSources: @unchecked Sendable {
+        let lock = NSLock()
+        var byFolder: [String: FolderEvents] = [:]
+        func events(_ folder: String) -> FolderEvents {
+            lock.lock()
+            defer { lock.unlock() }
+            if let e = byFolder[folder] { return e }
+            let e = FolderEvents(folder: folder)
+            byFolder[folder] = e
+            return e
+        }
+    }
+    private let sources = EventSources()
+    /// Whether inotify events are used (true by default; false leaves only the size-and-time rule).
+    public var usesEvents: Bool
+
+    public init(usesEvents: Bool = true) { self.usesEvents = usesEvents }
+
+    public func completedNames(in folder: String) -> Set<String> {
+        usesEvents ? sources.events(folder).completedNames() : []
+    }
+
+    public func wait(in folder: String, timeout: Double) {
+        if usesEvents { sources.events(folder).wait(timeout: timeout) } else { usleep(UInt32(max(0, min(timeout, 60)) * 1e6)) }
+    }
 
     public func fileNames(in folder: String) -> [String]? {
         guard let dir = opendir(folder) else { return nil }
@@ -55,9 +92,9 @@ public struct WatchedFile: Sendable, Equatable {
 
 /// Polls a folder for files whose names match a glob and hands each one out once it is completely written, in
 /// name order (acquisition software numbers its files): a file is complete when its size and modification time
-/// have not changed for `settle` seconds, so a half-written file is never read. A file renamed into place
-/// (written under a hidden or non-matching name, then renamed: the atomic way) is complete at once after one
-/// quiet poll. Memory is bounded by the folder's listing: state is kept only for files still in the folder.
+/// have not changed for `settle` seconds, so a half-written file is never read, or at once when the operating
+/// system reports that it was renamed into place (written under a hidden or non-matching name, then renamed: the
+/// atomic way; `FolderEvents`). Memory is bounded by the folder's listing: state is kept only for files still in the folder.
 ///
 ///     var watcher = FolderWatcher(folder: "/data/session", pattern: "frame_*.dm4")
 ///     while running {
@@ -85,6 +122,8 @@ public struct FolderWatcher: Sendable {
         var finished: Bool
         /// Handed out but unreadable (truncated): handed out again if it changes.
         var retry = false
+        /// The operating system reported it renamed in at its present size and time (see `FolderEvents`).
+        var reportedComplete = false
     }
     private var tracked: [String: Tracked] = [:]
     private var started = false
@@ -135,6 +174,7 @@ public struct FolderWatcher: Sendable {
             throw EELSError.file(path: folder, detail: "the watched folder cannot be read (removed, or no permission)")
         }
         let present = Set(names.filter(matches))
+        let reported = fileSystem.completedNames(in: folder)
         for (name, state) in tracked where !present.contains(name) {
             if state.handedSize == nil && !state.finished { vanished.append(name) }
             tracked[name] = nil
@@ -147,20 +187,29 @@ public struct FolderWatcher: Sendable {
                 tracked[name] = nil
                 continue
             }
-            guard var state = tracked[name] else {
+            var state: Tracked
+            if let known = tracked[name] {
+                state = known
+                if status.size != state.size || status.modified != state.modified {
+                    state.size = status.size
+                    state.modified = status.modified
+                    state.changedAt = now
+                    state.reportedComplete = reported.contains(name)
+                    tracked[name] = state
+                    if !appends(name) && !state.reportedComplete { continue }
+                } else if reported.contains(name) {
+                    state.reportedComplete = true
+                }
+            } else {
                 let skip = !started && !includeExisting
-                tracked[name] = Tracked(size: status.size, modified: status.modified, firstSeen: now, changedAt: now,
-                                        handedSize: skip ? status.size : nil, finished: skip)
-                continue
-            }
-            if status.size != state.size || status.modified != state.modified {
-                state.size = status.size
-                state.modified = status.modified
-                state.changedAt = now
+                state = Tracked(size: status.size, modified: status.modified, firstSeen: now, changedAt: now,
+                                handedSize: skip ? status.size : nil, finished: skip,
+                                reportedComplete: reported.contains(name))
                 tracked[name] = state
-                if !appends(name) { continue }
+                if skip || !state.reportedComplete { continue }
             }
-            let settled = now - state.changedAt >= settle || appends(name)
+            tracked[name] = state
+            let settled = state.reportedComplete || now - state.changedAt >= settle || appends(name)
             guard !state.finished, settled, status.size > 0 else { continue }
             if state.handedSize == nil || ((growing || state.retry) && status.size != state.handedSize) {
                 state.retry = false

@@ -60,7 +60,9 @@ public enum LiveView {
                                color: Figures.classPalette(c), width: 1, style: .dashed)
             }
             if run.latestMean.count == x.count {
-                try panel.plot(x, run.latestMean, label: "newest frame", color: .ink, width: 1.5)
+                let sampled = run.latestDenoisedPixels < run.latestFramePixels
+                try panel.plot(x, run.latestMean, label: sampled ? "newest frame (\(run.latestDenoisedPixels) of "
+                                   + "\(run.latestFramePixels) px)" : "newest frame", color: .ink, width: 1.5)
             }
         } }
         if let at = place(.fractions) { try figure.updatePanel(row: at.row, column: at.column) { panel in

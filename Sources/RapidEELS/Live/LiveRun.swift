@@ -67,6 +67,9 @@ public final class LiveRun: @unchecked Sendable {
     public private(set) var problemCounts: [LiveProblemKind: Int] = [:]
     /// The newest frame's mean denoised spectrum (empty without a denoiser).
     public private(set) var latestMean: [Float] = []
+    /// How many pixels `latestMean` averages, and how many the frame (or row block) had.
+    public private(set) var latestDenoisedPixels = 0
+    public private(set) var latestFramePixels = 0
     public private(set) var referenceSums: [[Double]]
     public private(set) var referenceCounts: [Int]
     public private(set) var processedFiles = 0
@@ -119,13 +122,19 @@ public final class LiveRun: @unchecked Sendable {
         addReferences(result)
     }
 
-    func addReferences(_ result: LiveFrameResult) {
-        if !result.meanDenoised.isEmpty { latestMean = result.meanDenoised }
+    /// Adds a frame's (or row block's) denoised spectra to the running class references and keeps its mean as the
+    /// newest. `add(frame:...)` calls it; a growing file's row blocks call it one by one.
+    public func addReferences(_ result: LiveFrameResult) {
+        if !result.meanDenoised.isEmpty {
+            latestMean = result.meanDenoised
+            latestDenoisedPixels = result.denoisedPixels
+            latestFramePixels = result.rows * result.columns
+        }
         for (c, sum) in result.classSums.enumerated() where !sum.isEmpty && c < referenceSums.count {
             if referenceSums[c].isEmpty { referenceSums[c] = sum } else {
                 for j in sum.indices { referenceSums[c][j] += sum[j] }
             }
-            referenceCounts[c] += result.classCounts[c]
+            referenceCounts[c] += c < result.denoisedClassCounts.count ? result.denoisedClassCounts[c] : result.classCounts[c]
         }
     }
 

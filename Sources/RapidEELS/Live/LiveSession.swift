@@ -18,7 +18,8 @@ public struct LiveOptions: Sendable {
     public var includeExisting = false
     /// Seconds a file's size must stay unchanged to count as complete.
     public var settle = 0.05
-    /// Seconds between looks at the folder while idle (short, so an interrupt is seen at once).
+    /// Seconds between looks at the folder while idle (short, so an interrupt is seen at once; a file landing
+    /// wakes the watch sooner where the operating system reports it).
     public var pollInterval = 0.01
     /// The newest frames whose maps are kept.
     public var keepMaps = 20
@@ -42,6 +43,7 @@ public final class LiveSession {
     public let options: LiveOptions
     public let pipeline: LivePipeline
     private var watcher: FolderWatcher
+    private let fileSystem: WatchedFileSystem
     private let clock: () -> Double
 
     public init(options: LiveOptions, pipeline: LivePipeline, fileSystem: WatchedFileSystem = LocalFileSystem(),
@@ -49,6 +51,7 @@ public final class LiveSession {
         self.options = options
         self.pipeline = pipeline
         self.clock = clock
+        self.fileSystem = fileSystem
         watcher = FolderWatcher(folder: options.folder, pattern: options.pattern, settle: options.settle,
                                 includeExisting: options.includeExisting, growing: options.growing,
                                 fileSystem: fileSystem)
@@ -105,7 +108,7 @@ public final class LiveSession {
                 nextBacklogWarning = options.backlogWarning
             }
             guard head < queue.count else {
-                usleep(UInt32(options.pollInterval * 1e6))
+                fileSystem.wait(in: options.folder, timeout: options.pollInterval)   // wakes early when a file lands
                 continue
             }
             let file = queue[head]
@@ -114,9 +117,11 @@ public final class LiveSession {
             if options.growing {
                 processGrowing(file, run: run, start: start, problem: problem, update: update)
             } else {
-                processFile(file, run: run, start: start, problem: problem, update: update)
+                processFile(file, next: head < queue.count ? queue[head] : nil, run: run, start: start,
+                            problem: problem, update: update)
             }
         }
+        finishReadAhead()
         run.elapsed = clock() - start
         run.backlog = queue.count - head
         update(run, true)
@@ -140,26 +145,90 @@ public final class LiveSession {
         return true
     }
 
-    private func processFile(_ file: WatchedFile, run: LiveRun, start: Double,
-                             problem: (LiveProblemKind, String, String) -> Void, update: (LiveRun, Bool) -> Void) {
-        let began = clock()
-        let si: SpectrumImage
+    /// A frame file read and prepared (off the watch thread when it is prefetched).
+    struct FrameRead {
+        var image: SpectrumImage?
+        /// Why the file could not be read as a spectrum image (nil: read, or not a spectrum image at all).
+        var loadError: Error?
+        var prepared: Result<LivePipeline.PreparedFrame, Error>?
+    }
+
+    /// Reads `file` (only the model's energy window of a DM file) and prepares it for the networks.
+    private func read(_ file: WatchedFile) -> FrameRead {
+        var read = FrameRead()
         do {
-            guard let image = try load(file.path).spectrumImage else {
-                problem(.unreadable, file.name, "not a spectrum image")
-                return
-            }
-            si = image
+            read.image = try load(file.path, energySpan: pipeline.energySpan).spectrumImage
         } catch {
+            read.loadError = error
+            return read
+        }
+        if let si = read.image { read.prepared = Result { try pipeline.prepare(si) } }
+        return read
+    }
+
+    /// The next frame file read and prepared on its own thread while the networks run on the present one (two
+    /// cores: the reading and preprocessing, which run on one core, overlap the networks, which run on both).
+    /// Holds one frame at most; the watch waits for it before it returns.
+    final class Prefetch: @unchecked Sendable {
+        let name: String
+        private var outcome: FrameRead?
+        private let done = DispatchSemaphore(value: 0)
+
+        init(_ file: WatchedFile, _ work: @escaping @Sendable (WatchedFile) -> FrameRead) {
+            name = file.name
+            Thread { [self] in
+                outcome = work(file)
+                done.signal()
+            }.start()
+        }
+
+        func wait() -> FrameRead {
+            done.wait()
+            done.signal()          // a second wait returns at once
+            return outcome!
+        }
+    }
+    private var prefetch: Prefetch?
+
+    /// Starts reading `file` ahead (single files only).
+    private func readAhead(_ file: WatchedFile) {
+        guard !options.growing, prefetch == nil else { return }
+        prefetch = Prefetch(file) { [unowned self] in self.read($0) }
+    }
+
+    /// Waits for a read ahead still running (at the end of the watch, or when another file comes first).
+    private func finishReadAhead() {
+        _ = prefetch?.wait()
+        prefetch = nil
+    }
+
+    /// Reads (or takes the read-ahead of) `file`, starts reading `next` ahead, and runs the networks.
+    private func processFile(_ file: WatchedFile, next: WatchedFile?, run: LiveRun, start: Double,
+                             problem: (LiveProblemKind, String, String) -> Void, update: (LiveRun, Bool) -> Void) {
+        let began = clock()     // busy time: this thread's, a read ahead counted only where it is waited for
+        let frame: FrameRead
+        if let ahead = prefetch, ahead.name == file.name {
+            frame = ahead.wait()
+            prefetch = nil
+        } else {
+            finishReadAhead()
+            frame = read(file)
+        }
+        if let next { readAhead(next) }
+        if let error = frame.loadError {
             let (kind, message) = classify(error, path: file.path)
             if kind == .unreadable { watcher.retryIfChanged(file.name) }
             problem(kind, file.name, message + (kind == .unreadable ? "; read again if it changes" : ""))
             return
         }
+        guard let si = frame.image, let prepared = frame.prepared else {
+            problem(.unreadable, file.name, "not a spectrum image")
+            return
+        }
         guard check(si, name: file.name, problem: problem) else { return }
         let result: LiveFrameResult
         do {
-            result = try pipeline.process(si)
+            result = try pipeline.process(prepared.get())
         } catch {
             let (kind, message) = classify(error, path: file.path)
             problem(kind == .vanished ? .unreadable : kind, file.name, message)

@@ -22,10 +22,14 @@ extension RapidEELSCommands {
             .bool("existing", default: false, doc: "also process files already in the folder"),
             .int("keepMaps", default: 20, doc: "the newest frames whose maps the result keeps"),
             .double("refresh", default: 0.25, doc: "seconds between display updates (at most)"),
+            .int("denoise", default: 1024, doc: "pixels of each frame denoised for the mean "
+                + "spectrum and the class references, evenly spread over the frame (.all: every pixel); classes, "
+                + "probabilities and fractions always cover every pixel"),
         ], returns: "LiveRun", doc: "Watches a folder: every new file, once completely written (stable size, or "
             + "renamed into place), is read, prepared with the model's own method, denoised and classified, and one "
-            + "display updates in place: the newest class and probability maps, the mean denoised spectrum against "
-            + "each class's running reference, the class fractions against time, throughput and latency, and one "
+            + "display updates in place: the newest class and probability maps, the mean denoised spectrum (of "
+            + "1,024 pixels spread over the frame unless denoise: says otherwise) against each class's running "
+            + "reference, the class fractions against time, throughput and latency, and one "
             + "line per bad file (unreadable, vanished, other shape or energy axis) or backlog. Runs until "
             + "interrupted (it stops between frames) or a frame or time limit; returns the time series of maps.",
            example: "let run = watch(\"/data/session\", pattern: \"*.dm4\", classifier: classifier, frames: 100)")
@@ -97,6 +101,13 @@ extension RapidEELSCommands {
             throw ctx.error(.value, "watch: keepMaps must be 1 to 10000")
         }
         let refresh = try args.double("refresh")
+        var denoisedPerFrame: Int?   // nil: every pixel (.all)
+        if case .symbol("all")? = try args.given("denoise") {
+            denoisedPerFrame = nil
+        } else {
+            denoisedPerFrame = try args.int("denoise")
+            guard denoisedPerFrame! >= 1 else { throw ctx.error(.value, "watch: denoise: must be at least 1 pixel, or .all") }
+        }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: options.folder, isDirectory: &isDirectory), isDirectory.boolValue
         else {
@@ -105,7 +116,8 @@ extension RapidEELSCommands {
         }
         let pipeline: LivePipeline
         do {
-            pipeline = try LivePipeline(denoiser: denoiser?.denoiser, classifier: classifier?.classifier)
+            pipeline = try LivePipeline(denoiser: denoiser?.denoiser, classifier: classifier?.classifier,
+                                        denoisedPerFrame: denoisedPerFrame)
         } catch let error as RapidEELSError {
             throw ctx.error(.value, "watch: \(error.description)")
         }
