@@ -40,15 +40,18 @@ let package = Package(
         .target(name: "EELS", dependencies: ["COpenBLAS", "CHDF5"]),
         .target(name: "SVGPlot"),
 
-        // MARK: - The paper's method and the cell language
+        // MARK: - The cell language (knows nothing of EELS)
+        .target(name: "ScriptLanguage"),
+
+        // MARK: - The paper's method and its commands in the cell language
         .target(name: "RapidEELS", dependencies: ["EELS", "NeuralCore", "SVGPlot", "COpenSSL"]),
-        .target(name: "Script", dependencies: ["RapidEELS"]),
+        .target(name: "Script", dependencies: ["ScriptLanguage", "RapidEELS"]),
 
         // MARK: - The executable
         .executableTarget(
             name: "rapideels-kernel",
             dependencies: [
-                "Jupyter", "Script",
+                "Jupyter", "Script", "ScriptLanguage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -66,7 +69,7 @@ let package = Package(
         // integration/test_execution.py: the Jupyter module serving a test double instead of the language.
         .executableTarget(name: "protocol-probe-kernel", dependencies: ["Jupyter"], path: "Tests/ProtocolProbeKernel"),
         .testTarget(name: "JupyterTests", dependencies: ["Jupyter", "TestSupport"]),
-        .testTarget(name: "ScriptTests", dependencies: ["Script", "TestSupport"]),
+        .testTarget(name: "ScriptTests", dependencies: ["Script", "ScriptLanguage", "TestSupport"]),
         .testTarget(name: "NeuralCoreTests", dependencies: ["NeuralCore", "TestSupport"]),
         .testTarget(name: "EELSTests", dependencies: ["EELS", "TestSupport"]),
         .testTarget(name: "SVGPlotTests", dependencies: ["SVGPlot", "TestSupport"]),

@@ -1,5 +1,6 @@
 import Foundation
 import Script
+import ScriptLanguage
 
 /// Display helpers the kernel adds to the language, like IPython's `display(SVG(...))` and `HTML(...)`:
 /// `svg(markup)` and `html(markup)` make values that the notebook shows as a picture or as HTML.

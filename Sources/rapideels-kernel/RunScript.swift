@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Script
+import ScriptLanguage
 
 /// `rapideels-kernel run FILE`: executes a script headless, printing its outputs; exit code 1 on error.
 struct RunScript: ParsableCommand {

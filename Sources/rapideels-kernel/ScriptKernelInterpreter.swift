@@ -1,6 +1,7 @@
 import Foundation
 import Jupyter
 import Script
+import ScriptLanguage
 
 /// Adapts `Script.Interpreter` to the Jupyter module's `KernelInterpreter` (Jupyter knows nothing of Script).
 ///

@@ -3,6 +3,7 @@ import Foundation
 import NeuralCore
 import RapidEELS
 import Script
+import ScriptLanguage
 import XCTest
 
 /// Native errors say how they appear in a cell (`CellReportableError`), pinned case by case, and a cell shows

@@ -1,6 +1,7 @@
 import EELS
 import Foundation
 import Script
+import ScriptLanguage
 import XCTest
 
 /// `grid`, `lines`, `snr`, `subtractedInput` and the colour and style options of `plot` and `plotMeanStd`, on a

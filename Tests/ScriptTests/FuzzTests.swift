@@ -1,5 +1,6 @@
 import Foundation
 import Script
+import ScriptLanguage
 import XCTest
 
 /// A seeded random-program fuzzer for the lexer, parser and evaluator: programs are built from the golden cases'

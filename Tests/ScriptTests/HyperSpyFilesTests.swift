@@ -1,5 +1,6 @@
 import Foundation
 import Script
+import ScriptLanguage
 import XCTest
 
 /// Cells: pixel-range slicing, .hspy save and load, calibrated map figures, plots of fits.

@@ -1,4 +1,5 @@
 import Script
+import ScriptLanguage
 import XCTest
 
 /// Golden cases: each cell's result (text/plain) or printed output.

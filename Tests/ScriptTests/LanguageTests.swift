@@ -1,5 +1,6 @@
 import RapidEELS
 import Script
+import ScriptLanguage
 import XCTest
 
 final class LanguageTests: XCTestCase {

@@ -1,5 +1,6 @@
 import RapidEELS
 import Script
+import ScriptLanguage
 
 /// Collects everything a cell writes, for tests.
 final class OutputCapture: ScriptOutput {

@@ -1,6 +1,7 @@
 import EELS
 import Foundation
 import Script
+import ScriptLanguage
 import XCTest
 
 /// `dataset`, `method`, k-class training and `confusionMatrix` from the cell language, on files written here;

@@ -1,5 +1,6 @@
 import Foundation
 import Script
+import ScriptLanguage
 import XCTest
 
 /// Issue 19 in the interpreter: the memory budget, dictionary writes in place, String(format:) limits,

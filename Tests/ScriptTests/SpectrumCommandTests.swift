@@ -1,5 +1,6 @@
 import Foundation
 import Script
+import ScriptLanguage
 import XCTest
 
 /// Spectrum commands that read the shared measured data: `load(_, column:)` and `normalized(to:)`.

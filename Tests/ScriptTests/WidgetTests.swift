@@ -1,6 +1,7 @@
 import Foundation
 import RapidEELS
 import Script
+import ScriptLanguage
 import XCTest
 
 /// A host with comms: records what the widget manager opens and sends.

@@ -1,6 +1,7 @@
 import EELS
 import Foundation
 import RapidEELS
+import ScriptLanguage
 
 /// A running acquisition simulator: `rapideels-kernel simulate-acquisition` as a child process writing into a
 /// folder. The kernel watches that folder exactly as it would a microscope's.

@@ -3,6 +3,7 @@ import Foundation
 import NeuralCore
 import RapidEELS
 import SVGPlot
+import ScriptLanguage
 
 /// The RapidEELS commands of the cell language (DESIGN.md, "The RapidEELS module").
 ///

@@ -2,6 +2,7 @@ import EELS
 import Foundation
 import RapidEELS
 import SVGPlot
+import ScriptLanguage
 
 /// Formats a number for tables.
 func fmt(_ x: Double, _ digits: Int = 4) -> String {

@@ -1,6 +1,7 @@
 import EELS
 import Foundation
 import RapidEELS
+import ScriptLanguage
 
 // The commands for measured data of any edge: datasets from files, the configurable method, confusion matrices.
 

@@ -1,6 +1,7 @@
 import EELS
 import Foundation
 import RapidEELS
+import ScriptLanguage
 
 /// A dataset in the cell language: an `EELS.Dataset` (images, labels, class names) and which images are held out
 /// for testing. Nothing else: labels, regions and thickness live in the EELS items.

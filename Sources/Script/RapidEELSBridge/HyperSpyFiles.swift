@@ -2,6 +2,7 @@ import EELS
 import Foundation
 import RapidEELS
 import SVGPlot
+import ScriptLanguage
 
 // HyperSpy interop in the cell language: .hspy load/save, 2D maps as values (`Image`), pixel-range slicing of
 // spectrum images, and plots of fit results.

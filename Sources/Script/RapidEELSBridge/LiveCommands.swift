@@ -1,6 +1,7 @@
 import EELS
 import Foundation
 import RapidEELS
+import ScriptLanguage
 
 /// Live mode in the cell language: `watch(...)` follows a folder as the microscope writes into it, and
 /// `startAcquisition(...)` runs the acquisition simulator as its own process (README, "Live mode").

@@ -3,6 +3,7 @@ import Foundation
 import NeuralCore
 import RapidEELS
 import SVGPlot
+import ScriptLanguage
 
 /// Training losses.
 final class HistoryObject: ScriptObject {

@@ -1,6 +1,7 @@
 import EELS
 import Foundation
 import RapidEELS
+import ScriptLanguage
 
 /// `navigate(si)`: HyperSpy's `s.plot()` for the notebook. With a widget front end (JupyterLab with
 /// jupyterlab_widgets) it is a live navigator: row and column sliders move a pointer over the intensity map,

@@ -1,5 +1,4 @@
 import Foundation
-import RapidEELS
 
 // The contract between the cell language and its hosts (the Jupyter kernel, `rapideels-kernel run`, tests).
 // The Script helper fills in the implementation; the kernel codes against these declarations only.

@@ -1,4 +1,3 @@
-import RapidEELS
 
 /// A native value (a spectrum image, a model, a fit result) as the cell language sees it.
 ///

@@ -1,5 +1,4 @@
 import Foundation
-import RapidEELS
 
 /// Methods and properties of plain values (arrays, strings, dictionaries, ranges, numbers), and the
 /// type-named constructors `String(...)`, `Int(...)`, `Double(...)`, `Array(...)`.

@@ -1,5 +1,4 @@
 import Foundation
-import RapidEELS
 
 /// Settings that magics change and commands read.
 public struct ScriptSettings {

@@ -1,5 +1,4 @@
 import Foundation
-import RapidEELS
 
 /// One parameter of a registered command: `label` is what callers write (nil for an unlabelled first argument).
 public struct CommandParameter {

@@ -1,5 +1,4 @@
 import Foundation
-import RapidEELS
 
 /// Jupyter counts cursor positions in Unicode scalars; these helpers convert once, in one place.
 enum CursorText {

@@ -1,5 +1,4 @@
 import Foundation
-import RapidEELS
 
 /// The built-in commands for plain values: output, maths, help.
 enum Library {
