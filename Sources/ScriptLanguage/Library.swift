@@ -26,7 +26,7 @@ enum Library {
                            doc: "Shows a value as a rich output (a figure, a table) without ending the cell.",
                            example: "display(plot(si.mean()))") { args, ctx in
             try ctx.interpreter.memory.check(adding: try args.value(0).textSize(), for: "the displayed text")
-            ctx.output.display(try args.value(0).mimeBundle, displayID: nil, update: false)
+            ctx.output.display(try args.value(0).displayBundle, displayID: nil, update: false)
             return .none
         })
         r.register(Command(name: "clearOutput", parameters: [CommandParameter("wait", "Bool", default: "false")],

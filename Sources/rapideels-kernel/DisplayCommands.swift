@@ -1,5 +1,4 @@
 import Foundation
-import Script
 import ScriptLanguage
 
 /// Display helpers the kernel adds to the language, like IPython's `display(SVG(...))` and `HTML(...)`:
@@ -51,7 +50,7 @@ final class MarkupObject: ScriptObject {
         name == "markup" ? .string(markup) : nil
     }
 
-    func mimeBundle() -> [String: String] {
+    func displayBundle() -> DisplayBundle {
         ["text/plain": summary, mime: markup]
     }
 

@@ -24,7 +24,7 @@ struct RunScript: ParsableCommand {
         let thread = Thread {
             let output = TerminalOutput()
             box.output = output
-            let interpreter = Interpreter(output: output)
+            let interpreter = Interpreter.rapidEELS(output: output)
             DisplayCommands.install(in: interpreter)
             box.result = interpreter.execute(code)
             done.signal()
@@ -64,7 +64,7 @@ final class TerminalOutput: ScriptOutput {
         handle.write(Data(text.utf8))
     }
 
-    func display(_ bundle: [String: String], displayID: String?, update: Bool) {
+    func display(_ bundle: DisplayBundle, displayID: String?, update: Bool) {
         guard let text = bundle["text/plain"] else { return }
         guard let displayID else {
             flushPendingUpdates()

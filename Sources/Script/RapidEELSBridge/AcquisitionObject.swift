@@ -100,5 +100,5 @@ final class AcquisitionObject: ScriptObject {
         default: return nil
         }
     }
-    func mimeBundle() -> MIMEBundle { ["text/plain": summary] }
+    func displayBundle() -> DisplayBundle { ["text/plain": summary] }
 }

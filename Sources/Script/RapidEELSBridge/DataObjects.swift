@@ -11,8 +11,8 @@ func fmt(_ x: Double, _ digits: Int = 4) -> String {
     return String(format: "%.\(digits)g", x)
 }
 
-func svgBundle(_ text: String, _ figure: () throws -> String) -> MIMEBundle {
-    var bundle: MIMEBundle = ["text/plain": text]
+func svgBundle(_ text: String, _ figure: () throws -> String) -> DisplayBundle {
+    var bundle: DisplayBundle = ["text/plain": text]
     if let svg = try? figure() { bundle["image/svg+xml"] = svg }
     return bundle
 }
@@ -99,7 +99,7 @@ final class SpectrumObject: ScriptObject {
         }
         return .double(Double(spectrum.values[k]))
     }
-    func mimeBundle() -> MIMEBundle {
+    func displayBundle() -> DisplayBundle {
         svgBundle(summary) { try Figures.spectra([(spectrum, "")], title: spectrum.metadata["title"]).svg() }
     }
 }
@@ -283,7 +283,7 @@ final class SpectrumImageObject: ScriptObject {
         }
         return .double(Double(s.values[ints[2]]))
     }
-    func mimeBundle() -> MIMEBundle {
+    func displayBundle() -> DisplayBundle {
         svgBundle(summary) { try Figures.spectrumImage(image, title: name.isEmpty ? nil : name).svg() }
     }
 }
@@ -313,7 +313,7 @@ final class FigureObject: ScriptObject {
             return .none
         }
     }
-    func mimeBundle() -> MIMEBundle { ["text/plain": text, "image/svg+xml": svg] }
+    func displayBundle() -> DisplayBundle { ["text/plain": text, "image/svg+xml": svg] }
 }
 
 /// A table (HTML in the notebook, aligned text elsewhere).
@@ -336,7 +336,7 @@ final class TableObject: ScriptObject {
         default: return nil
         }
     }
-    func mimeBundle() -> MIMEBundle {
+    func displayBundle() -> DisplayBundle {
         ["text/plain": summary, "text/html": HTMLTable.render(headers: headers, rows: rows, caption: caption)]
     }
 }

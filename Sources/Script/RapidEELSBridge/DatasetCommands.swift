@@ -302,9 +302,9 @@ final class ConfusionObject: ScriptObject {
         default: return nil
         }
     }
-    func mimeBundle() -> MIMEBundle {
+    func displayBundle() -> DisplayBundle {
         var bundle = TableObject(headers: headers, rows: rows, caption: summary.components(separatedBy: "\n")[0])
-            .mimeBundle()
+            .displayBundle()
         bundle["text/plain"] = summary
         return bundle
     }
@@ -336,7 +336,7 @@ final class DriftMapObject: ScriptObject {
         default: return nil
         }
     }
-    func mimeBundle() -> MIMEBundle {
+    func displayBundle() -> DisplayBundle {
         svgBundle(summary) {
             try Figures.valueMap(values, rows: shifts.rows, columns: shifts.columns, title: "drift map \(name)",
                                  label: "shift (eV)").svg()

@@ -116,9 +116,9 @@ final class DatasetObject: ScriptObject {
                     item.thickness.map { fmt($0, 3) } ?? "", testIndices.contains(i) ? "test" : "train"]
         }
     }
-    func mimeBundle() -> MIMEBundle {
+    func displayBundle() -> DisplayBundle {
         TableObject(headers: ["name", "shape", "dispersion", "energy range", "class", "t/λ", "split"],
-                    rows: tableRows, caption: summary).mimeBundle()
+                    rows: tableRows, caption: summary).displayBundle()
     }
 }
 

@@ -58,7 +58,7 @@ final class ImageObject: ScriptObject {
         }
         return .object(ImageObject(try image.slice(rows: r, columns: c)))
     }
-    func mimeBundle() -> MIMEBundle {
+    func displayBundle() -> DisplayBundle {
         svgBundle(summary) { try Figures.map(image, title: title.isEmpty ? nil : title).svg() }
     }
 }

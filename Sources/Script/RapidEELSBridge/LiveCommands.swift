@@ -125,7 +125,7 @@ extension RapidEELSCommands {
         let run = session.run(isCancelled: { ctx.cancellation.isCancelled }) { run, final in
             let now = Date().timeIntervalSince1970
             guard final || now - lastShown >= refresh else { return }
-            display.update(LiveView.bundle(run, truth: truthCurve(run), panels: panels), force: true)
+            display.update(DisplayBundle(LiveView.bundle(run, truth: truthCurve(run), panels: panels)), force: true)
             lastShown = Date().timeIntervalSince1970
         }
         return .object(LiveRunObject(run, truthFolder: acquisition?.folder))
@@ -233,11 +233,11 @@ final class LiveRunObject: ScriptObject {
         default: return nil
         }
     }
-    func mimeBundle() -> MIMEBundle {
+    func displayBundle() -> DisplayBundle {
         var truth: [(time: Double, fraction: Double)] = []
         if let folder = truthFolder, let t = try? AcquisitionTruth(folder: folder) {
             truth = t.frames.map { ($0.unixTime - run.startedAt, $0.fraction) }
         }
-        return LiveView.bundle(run, truth: truth)
+        return DisplayBundle(LiveView.bundle(run, truth: truth))
     }
 }

@@ -26,7 +26,7 @@ final class HistoryObject: ScriptObject {
         default: return nil
         }
     }
-    func mimeBundle() -> MIMEBundle { svgBundle(summary) { try Figures.loss(history, title: title).svg() } }
+    func displayBundle() -> DisplayBundle { svgBundle(summary) { try Figures.loss(history, title: title).svg() } }
 }
 
 func layerTable(_ rows: [LayerSummary], total: Int, caption: String) -> TableObject {
@@ -70,9 +70,9 @@ final class DenoiserObject: ScriptObject {
             return .none
         }
     }
-    func mimeBundle() -> MIMEBundle {
+    func displayBundle() -> DisplayBundle {
         var bundle = layerTable(denoiser.autoencoder.parameterTable, total: denoiser.autoencoder.parameterCount,
-                                caption: summary).mimeBundle()
+                                caption: summary).displayBundle()
         bundle["text/plain"] = summary
         return bundle
     }
@@ -107,9 +107,9 @@ final class ClassifierObject: ScriptObject {
             return .none
         }
     }
-    func mimeBundle() -> MIMEBundle {
+    func displayBundle() -> DisplayBundle {
         var bundle = layerTable(classifier.network.parameterTable, total: classifier.network.parameterTable
-            .reduce(0) { $0 + $1.parameterCount }, caption: summary).mimeBundle()
+            .reduce(0) { $0 + $1.parameterCount }, caption: summary).displayBundle()
         bundle["text/plain"] = summary
         return bundle
     }
@@ -168,7 +168,7 @@ final class ClassificationObject: ScriptObject {
             return .none
         }
     }
-    func mimeBundle() -> MIMEBundle {
+    func displayBundle() -> DisplayBundle {
         var bundle = svgBundle(summary) { try Figures.classification(result).svg() }
         let pixels = max(result.rows * result.columns, 1)
         var rows = zip(result.classNames, result.counts).map { [$0, String($1), fmt(Double($1) / Double(pixels) * 100, 3)
@@ -210,7 +210,7 @@ final class PCAObject: ScriptObject {
             return self.source.derived(try self.result.reconstructedImage(like: self.source.image, components: k))
         }
     }
-    func mimeBundle() -> MIMEBundle {
+    func displayBundle() -> DisplayBundle {
         svgBundle(summary) {
             try Figures.pca(ratios: result.explainedVarianceRatio, energies: source.image.energy.values,
                             loadings: (0..<result.componentCount).map { result.component($0).map { Double($0) } },
@@ -248,7 +248,7 @@ final class PeakFitObject: ScriptObject {
         default: return nil
         }
     }
-    func mimeBundle() -> MIMEBundle {
+    func displayBundle() -> DisplayBundle {
         var bundle = svgBundle(summary) { try Figures.fit(spectrum, result).svg() }
         bundle["text/html"] = HTMLTable.render(headers: ["parameter", "value", "± 1σ"],
                                                rows: zip(result.parameterNames, zip(result.parameters, result.uncertainties))
@@ -294,7 +294,7 @@ final class PeakFitMapObject: ScriptObject {
         default: return hyperSpyMethod(name)  // map, save: HyperSpyFiles.swift
         }
     }
-    func mimeBundle() -> MIMEBundle {
+    func displayBundle() -> DisplayBundle {
         let rows = map.parameterNames.map { n -> [String] in
             let v = (try? map.values(n)) ?? []
             let ok = v.indices.filter { map.success[$0] && v[$0].isFinite }.map { v[$0] }
@@ -334,7 +334,7 @@ final class EmbeddingObject: ScriptObject {
         default: return nil
         }
     }
-    func mimeBundle() -> MIMEBundle {
+    func displayBundle() -> DisplayBundle {
         svgBundle(summary) {
             try Figures.embedding(result.embedding, labels: labels, thick: thick, title: title,
                                   classNames: classNames).svg()

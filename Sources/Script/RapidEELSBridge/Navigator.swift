@@ -176,7 +176,7 @@ final class NavigatorObject: ScriptObject {
             return .none
         }
     }
-    func mimeBundle() -> MIMEBundle {
+    func displayBundle() -> DisplayBundle {
         var bundle = svgBundle(summary) {
             let (r, c) = pointer
             return try view().staticSVG(row: r, column: c, span: span)
