@@ -70,6 +70,8 @@ let package = Package(
         .executableTarget(name: "protocol-probe-kernel", dependencies: ["Jupyter"], path: "Tests/ProtocolProbeKernel"),
         .testTarget(name: "JupyterTests", dependencies: ["Jupyter", "TestSupport"]),
         .testTarget(name: "ScriptTests", dependencies: ["Script", "ScriptLanguage", "TestSupport"]),
+        // The language core with a second command set (a test double) and no RapidEELS.
+        .testTarget(name: "ScriptLanguageTests", dependencies: ["ScriptLanguage"]),
         .testTarget(name: "NeuralCoreTests", dependencies: ["NeuralCore", "TestSupport"]),
         .testTarget(name: "EELSTests", dependencies: ["EELS", "TestSupport"]),
         .testTarget(name: "SVGPlotTests", dependencies: ["SVGPlot", "TestSupport"]),
