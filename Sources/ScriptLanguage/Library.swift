@@ -1,6 +1,6 @@
 import Foundation
 
-/// The built-in commands for plain values: output, maths, help.
+/// The built-in commands for plain values: output, maths, help, and svg/html markup to display.
 enum Library {
     static func install(into interpreter: Interpreter) {
         let r = interpreter.registry
@@ -124,6 +124,7 @@ enum Library {
             ctx.output.stream(.stdout, ctx.interpreter.helpText(for: args[0]) + "\n")
             return .none
         })
+        DisplayCommands.install(in: interpreter)   // svg(_:), html(_:)
     }
 }
 

@@ -25,7 +25,6 @@ struct RunScript: ParsableCommand {
             let output = TerminalOutput()
             box.output = output
             let interpreter = Interpreter.rapidEELS(output: output)
-            DisplayCommands.install(in: interpreter)
             box.result = interpreter.execute(code)
             done.signal()
         }

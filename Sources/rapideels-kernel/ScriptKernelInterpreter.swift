@@ -13,7 +13,6 @@ final class ScriptKernelInterpreter: KernelInterpreter {
 
     init() {
         interpreter = Interpreter.rapidEELS(output: bridge)
-        DisplayCommands.install(in: interpreter)
     }
 
     /// kernel_info for RapidEELS Script.

@@ -127,6 +127,9 @@ final class SecondCommandSetTests: XCTestCase {
         XCTAssertEqual(output.displays.last?["text/html"], "<b>Counter</b> at 5")
         XCTAssertEqual(value("type(of: c)"), "\"Counter\"")
         XCTAssertEqual(value("let d: Counter = counter()\nd.value"), "0")
+        // The language's own markup displays need no host.
+        guard case .success(let html?) = interpreter.execute("html(\"<i>x</i>\")") else { return XCTFail("no html") }
+        XCTAssertEqual(html["text/html"], "<i>x</i>")
     }
 
     func testResetAndImportKeepTheSecondSet() {

@@ -100,5 +100,4 @@ final class AcquisitionObject: ScriptObject {
         default: return nil
         }
     }
-    func displayBundle() -> DisplayBundle { ["text/plain": summary] }
 }

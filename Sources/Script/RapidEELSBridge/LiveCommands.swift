@@ -125,7 +125,7 @@ extension RapidEELSCommands {
         let run = session.run(isCancelled: { ctx.cancellation.isCancelled }) { run, final in
             let now = Date().timeIntervalSince1970
             guard final || now - lastShown >= refresh else { return }
-            display.update(DisplayBundle(LiveView.bundle(run, truth: truthCurve(run), panels: panels)), force: true)
+            display.update(DisplayBundle(LiveDisplay(run, truth: truthCurve(run), panels: panels)), force: true)
             lastShown = Date().timeIntervalSince1970
         }
         return .object(LiveRunObject(run, truthFolder: acquisition?.folder))
@@ -133,7 +133,7 @@ extension RapidEELSCommands {
 }
 
 /// The result of a watch: the time series of class fractions, latencies and maps.
-final class LiveRunObject: ScriptObject {
+final class LiveRunObject: RichDisplayed {
     let run: LiveRun
     let truthFolder: String?
     init(_ run: LiveRun, truthFolder: String?) { self.run = run; self.truthFolder = truthFolder }
@@ -233,11 +233,11 @@ final class LiveRunObject: ScriptObject {
         default: return nil
         }
     }
-    func displayBundle() -> DisplayBundle {
+    var richDisplay: RichDisplayable {
         var truth: [(time: Double, fraction: Double)] = []
         if let folder = truthFolder, let t = try? AcquisitionTruth(folder: folder) {
             truth = t.frames.map { ($0.unixTime - run.startedAt, $0.fraction) }
         }
-        return DisplayBundle(LiveView.bundle(run, truth: truth))
+        return LiveDisplay(run, truth: truth)
     }
 }

@@ -177,10 +177,8 @@ final class NavigatorObject: ScriptObject {
         }
     }
     func displayBundle() -> DisplayBundle {
-        var bundle = svgBundle(summary) {
-            let (r, c) = pointer
-            return try view().staticSVG(row: r, column: c, span: span)
-        }
+        let (r, c) = pointer
+        var bundle = DisplayBundle(RichDisplay(summary, svg: try? view().staticSVG(row: r, column: c, span: span)))
         if let w = widgets {
             for (key, value) in w.manager.bundle(w.root, text: summary) { bundle[key] = value }
         }
