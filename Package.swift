@@ -1,7 +1,8 @@
 // swift-tools-version:5.9
 // RapidEELS: a Jupyter kernel for rapid-acquisition EELS, written in Swift.
-// Dependencies point one way: rapideels-kernel -> Script -> RapidEELS -> {EELS, NeuralCore, SVGPlot};
-// Jupyter is used only by rapideels-kernel. See ../shared/DESIGN.md.
+// Dependencies point one way: rapideels-kernel -> Script (the RapidEELS bridge) -> {ScriptLanguage, RapidEELS};
+// RapidEELS -> {EELS, NeuralCore, SVGPlot}. ScriptLanguage (the cell language) and Jupyter (the protocol) import
+// none of our other modules; Jupyter is used only by rapideels-kernel. See ../shared/DESIGN.md.
 import PackageDescription
 
 #if arch(x86_64)
