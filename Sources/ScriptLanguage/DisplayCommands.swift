@@ -1,5 +1,4 @@
 import Foundation
-import ScriptLanguage
 
 /// Display helpers of the language, like IPython's `display(SVG(...))` and `HTML(...)`:
 /// `svg(markup)` and `html(markup)` make values that the notebook shows as a picture or as HTML.
