@@ -1,5 +1,4 @@
 import Foundation
-import RapidEELS
 
 /// One parameter of a registered command: `label` is what callers write (nil for an unlabelled first argument).
 public struct CommandParameter {
@@ -35,7 +34,8 @@ public struct Arguments {
         ScriptError(kind: .type, message: "\(command.name) needs its argument "
             + "'\(command.parameters[i].label ?? "_")'", location: location)
     }
-    func wrong(_ i: Int, _ expected: String, _ got: Value) -> ScriptError {
+    /// The TypeError for parameter `i` given `got` where `expected` ("an Int") was needed.
+    public func wrong(_ i: Int, _ expected: String, _ got: Value) -> ScriptError {
         let label = command.parameters[i].label.map { "'\($0):'" } ?? "the first argument"
         return ScriptError(kind: .type, message: "\(command.name): \(label) must be \(expected), "
             + "not \(got.typeName)", location: location)
@@ -114,8 +114,10 @@ public struct Arguments {
 public final class CallContext {
     public let output: ScriptOutput
     public let cancellation: Cancellation
-    let interpreter: Interpreter
-    let location: SourceLocation?
+    /// The interpreter running the call (settings, memory budget, widgets).
+    public let interpreter: Interpreter
+    /// Where the call is in the cell, when known.
+    public let location: SourceLocation?
 
     init(interpreter: Interpreter, location: SourceLocation?) {
         self.interpreter = interpreter
@@ -167,7 +169,7 @@ public final class ProgressDisplay {
     }
 
     /// Shows `bundle`; unless `force`, skips updates closer than `interval` to the previous one.
-    public func update(_ bundle: MIMEBundle, force: Bool = false) {
+    public func update(_ bundle: DisplayBundle, force: Bool = false) {
         let now = Date().timeIntervalSince1970
         if shown && !force && now - last < interval { return }
         output.display(bundle, displayID: id, update: shown)
