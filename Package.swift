@@ -1,7 +1,8 @@
 // swift-tools-version:5.9
 // RapidEELS: a Jupyter kernel for rapid-acquisition EELS, written in Swift.
-// Dependencies point one way: rapideels-kernel -> Script -> RapidEELS -> {EELS, NeuralCore, SVGPlot};
-// Jupyter is used only by rapideels-kernel. See ../shared/DESIGN.md.
+// Dependencies point one way: rapideels-kernel -> Script (the RapidEELS bridge) -> {ScriptLanguage, RapidEELS};
+// RapidEELS -> {EELS, NeuralCore, SVGPlot}. ScriptLanguage (the cell language) and Jupyter (the protocol) import
+// none of our other modules; Jupyter is used only by rapideels-kernel. See ../shared/DESIGN.md.
 import PackageDescription
 
 #if arch(x86_64)
@@ -40,15 +41,18 @@ let package = Package(
         .target(name: "EELS", dependencies: ["COpenBLAS", "CHDF5"]),
         .target(name: "SVGPlot"),
 
-        // MARK: - The paper's method and the cell language
+        // MARK: - The cell language (knows nothing of EELS)
+        .target(name: "ScriptLanguage"),
+
+        // MARK: - The paper's method and its commands in the cell language
         .target(name: "RapidEELS", dependencies: ["EELS", "NeuralCore", "SVGPlot", "COpenSSL"]),
-        .target(name: "Script", dependencies: ["RapidEELS"]),
+        .target(name: "Script", dependencies: ["ScriptLanguage", "RapidEELS"]),
 
         // MARK: - The executable
         .executableTarget(
             name: "rapideels-kernel",
             dependencies: [
-                "Jupyter", "Script",
+                "Jupyter", "Script", "ScriptLanguage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -66,7 +70,9 @@ let package = Package(
         // integration/test_execution.py: the Jupyter module serving a test double instead of the language.
         .executableTarget(name: "protocol-probe-kernel", dependencies: ["Jupyter"], path: "Tests/ProtocolProbeKernel"),
         .testTarget(name: "JupyterTests", dependencies: ["Jupyter", "TestSupport"]),
-        .testTarget(name: "ScriptTests", dependencies: ["Script", "TestSupport"]),
+        .testTarget(name: "ScriptTests", dependencies: ["Script", "ScriptLanguage", "TestSupport"]),
+        // The language core with a second command set (a test double) and no RapidEELS.
+        .testTarget(name: "ScriptLanguageTests", dependencies: ["ScriptLanguage"]),
         .testTarget(name: "NeuralCoreTests", dependencies: ["NeuralCore", "TestSupport"]),
         .testTarget(name: "EELSTests", dependencies: ["EELS", "TestSupport"]),
         .testTarget(name: "SVGPlotTests", dependencies: ["SVGPlot", "TestSupport"]),

@@ -9,7 +9,7 @@ extension Array where Element == Float {
     /// write instead of about 13,000. Small arrays and other systems get an ordinary allocation.
     ///
     ///     let doubled = [Float](filling: 3) { out in for i in 0..<3 { out[i] = Float(2 * i) } }   // [0, 2, 4]
-    init(filling count: Int, _ body: (UnsafeMutableBufferPointer<Float>) throws -> Void) rethrows {
+    public init(filling count: Int, _ body: (UnsafeMutableBufferPointer<Float>) throws -> Void) rethrows {
         try self.init(unsafeUninitializedCapacity: count) { buffer, initialized in
             #if os(Linux)
             if count * MemoryLayout<Float>.stride >= Self.hugePageThreshold, let base = buffer.baseAddress {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Script
+import ScriptLanguage
 
 /// `rapideels-kernel run FILE`: executes a script headless, printing its outputs; exit code 1 on error.
 struct RunScript: ParsableCommand {
@@ -23,8 +24,7 @@ struct RunScript: ParsableCommand {
         let thread = Thread {
             let output = TerminalOutput()
             box.output = output
-            let interpreter = Interpreter(output: output)
-            DisplayCommands.install(in: interpreter)
+            let interpreter = Interpreter.rapidEELS(output: output)
             box.result = interpreter.execute(code)
             done.signal()
         }
@@ -63,7 +63,7 @@ final class TerminalOutput: ScriptOutput {
         handle.write(Data(text.utf8))
     }
 
-    func display(_ bundle: [String: String], displayID: String?, update: Bool) {
+    func display(_ bundle: DisplayBundle, displayID: String?, update: Bool) {
         guard let text = bundle["text/plain"] else { return }
         guard let displayID else {
             flushPendingUpdates()

@@ -1,8 +1,9 @@
 import Foundation
 import Jupyter
 import Script
+import ScriptLanguage
 
-/// Adapts `Script.Interpreter` to the Jupyter module's `KernelInterpreter` (Jupyter knows nothing of Script).
+/// Adapts `ScriptLanguage.Interpreter` (with the RapidEELS commands) to the Jupyter module's `KernelInterpreter` (Jupyter knows nothing of Script).
 ///
 /// The interpreter keeps one `ScriptOutput` for its lifetime; this adapter points it at the running cell's
 /// `CellOutput`, so a cell's `print` and `display` become iopub messages with the cell's parent header.
@@ -11,8 +12,7 @@ final class ScriptKernelInterpreter: KernelInterpreter {
     private let interpreter: Interpreter
 
     init() {
-        interpreter = Interpreter(output: bridge)
-        DisplayCommands.install(in: interpreter)
+        interpreter = Interpreter.rapidEELS(output: bridge)
     }
 
     /// kernel_info for RapidEELS Script.
@@ -43,8 +43,8 @@ final class ScriptKernelInterpreter: KernelInterpreter {
                                 cursorEnd: completion.cursorEnd)
     }
 
-    func inspect(_ code: String, cursor: Int, detailLevel: Int) -> DisplayBundle? {
-        interpreter.inspect(code, cursor: cursor, detailLevel: detailLevel)
+    func inspect(_ code: String, cursor: Int, detailLevel: Int) -> Jupyter.DisplayBundle? {
+        interpreter.inspect(code, cursor: cursor, detailLevel: detailLevel)?.representations
     }
 
     func isComplete(_ code: String) -> CompletenessResult {
@@ -65,7 +65,7 @@ final class ScriptKernelInterpreter: KernelInterpreter {
 
     private static func outcome(_ result: ExecutionResult) -> ExecuteOutcome {
         switch result {
-        case .success(let bundle): return .success(bundle)
+        case .success(let bundle): return .success(bundle?.representations)
         case .failure(let error): return .failure(ename: error.kind, evalue: error.message, traceback: error.traceback)
         }
     }
@@ -100,8 +100,8 @@ private final class OutputBridge: ScriptOutput {
         }
     }
 
-    func display(_ bundle: [String: String], displayID: String?, update: Bool) {
-        cell?.display(bundle, displayID: displayID, update: update)
+    func display(_ bundle: ScriptLanguage.DisplayBundle, displayID: String?, update: Bool) {
+        cell?.display(bundle.representations, displayID: displayID, update: update)
     }
 
     func clearOutput(wait: Bool) {

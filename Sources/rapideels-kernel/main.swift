@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Jupyter
 import Script
+import ScriptLanguage
 
 /// `rapideels-kernel`: the RapidEELS Jupyter kernel, its installer and a headless script runner.
 struct RapidEELSKernel: ParsableCommand {

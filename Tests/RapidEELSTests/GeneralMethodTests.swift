@@ -61,6 +61,33 @@ final class GeneralMethodTests: XCTestCase {
         XCTAssertEqual(try method.targets(si).data, x.data)
     }
 
+    /// `inputs` bins only the window's channels in one pass; it must be `windowed(binned(si))` bit for bit, for
+    /// every bin factor and wherever the window starts relative to the data's first channel.
+    func testInputsInOnePassAreBinnedThenWindowedBitForBit() throws {
+        for (scale, binWidth) in [(0.25, 0.25), (0.125, 0.25), (0.1, 0.3), (0.05, 0.2)] {
+            for shift in [0.0, 0.02, 0.37, 1.11] {
+                let axis = UniformAxis(offset: 600 + shift, scale: scale, size: Int(80 / scale))
+                let si = Self.edgeImage(rows: 2, columns: 3, axis: axis, peak: 642, seed: 3)
+                let method = try PreprocessingMethod(window: 630...654, binWidth: binWidth, background: nil,
+                                                     block: (1, 1))
+                let fused = try method.inputs(si)
+                let stepwise = try method.windowed(try method.binned(si))
+                XCTAssertEqual(fused.energy, stepwise.energy, "scale \(scale) shift \(shift)")
+                XCTAssertEqual(fused.data, stepwise.data, "scale \(scale) shift \(shift)")
+                XCTAssertEqual(fused.rows, 2)
+                XCTAssertEqual(fused.columns, 3)
+            }
+        }
+        // Data that end inside the window: the same error as the stepwise path.
+        let short = Self.edgeImage(rows: 1, columns: 1, axis: UniformAxis(offset: 600, scale: 0.1, size: 450),
+                                   peak: 642, seed: 4)
+        let method = try PreprocessingMethod(window: 630...654, binWidth: 0.3, background: nil, block: (1, 1))
+        var fusedError = "", stepwiseError = ""
+        XCTAssertThrowsError(try method.inputs(short)) { fusedError = "\($0)" }
+        XCTAssertThrowsError(try method.windowed(try method.binned(short))) { stepwiseError = "\($0)" }
+        XCTAssertEqual(fusedError, stepwiseError)
+    }
+
     func testTargetsAreBlockMeansMinusAPowerLaw() throws {
         let axis = UniformAxis(offset: 590, scale: 0.2, size: 500)
         let si = Self.edgeImage(rows: 4, columns: 8, axis: axis, peak: 645, seed: 2)

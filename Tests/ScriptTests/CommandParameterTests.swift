@@ -1,5 +1,6 @@
 import Foundation
 import Script
+import ScriptLanguage
 import XCTest
 
 /// Command parameters are declared once, with their type and default: the signature and help show the declared
@@ -9,7 +10,7 @@ import XCTest
 final class CommandParameterTests: XCTestCase {
     /// An interpreter with a test command `fit2` declared with one parameter of each kind; `body` reads them.
     func interpreter(_ body: @escaping (Arguments, CallContext) throws -> Value) -> Interpreter {
-        let interpreter = Interpreter(output: OutputCapture())
+        let interpreter = Interpreter.rapidEELS(output: OutputCapture())
         interpreter.registry.register(Command(name: "fit2", parameters: [
             .double("_ x", doc: "the data"), .int("epochs", default: 500), .double("rate", default: 0.25),
             .bool("verbose", default: false), .string("title", default: "t-SNE"),
@@ -38,7 +39,7 @@ final class CommandParameterTests: XCTestCase {
 
     func testHelpOfARealCommandShowsItsDeclaredDefaults() throws {
         let output = OutputCapture()
-        let interpreter = Interpreter(output: output)
+        let interpreter = Interpreter.rapidEELS(output: output)
         _ = interpreter.execute("help(train)")
         XCTAssertTrue(output.stdout.hasPrefix("train(_: Autoencoder, on: Dataset, epochs: Int = 500, batchSize: Int = "
             + "512, noise: Noise = .resampled, seed: Int = %seed, validation: Double = 0) -> TrainingHistory"),
@@ -66,7 +67,7 @@ final class CommandParameterTests: XCTestCase {
         XCTAssertEqual(error.kind, "TypeError")
         XCTAssertEqual(error.message, "fit2: 'epochs:' must be an Int, not String")
         // A real command: load's column.
-        guard case .failure(let load) = Interpreter(output: OutputCapture()).execute("load(\"x.dm4\", column: \"2\")")
+        guard case .failure(let load) = Interpreter.rapidEELS(output: OutputCapture()).execute("load(\"x.dm4\", column: \"2\")")
         else { return XCTFail("should fail") }
         XCTAssertEqual(load.message, "load: 'column:' must be an Int, not String")
     }
@@ -97,7 +98,7 @@ final class CommandParameterTests: XCTestCase {
     }
 
     func testEveryRegisteredCommandDeclaresEachNameOnce() {
-        let interpreter = Interpreter(output: OutputCapture())
+        let interpreter = Interpreter.rapidEELS(output: OutputCapture())
         for name in interpreter.registry.order {
             let names = interpreter.registry[name]!.parameters.map(\.name)
             XCTAssertEqual(Set(names).count, names.count, "\(name) declares a name twice: \(names)")

@@ -3,6 +3,7 @@ import Foundation
 import NeuralCore
 import RapidEELS
 import Script
+import ScriptLanguage
 import XCTest
 
 /// Native errors say how they appear in a cell (`CellReportableError`), pinned case by case, and a cell shows
@@ -26,7 +27,7 @@ final class ErrorKindTests: XCTestCase {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("kinds-\(UUID().uuidString).dm4")
         try Data("not a DigitalMicrograph file at all".utf8).write(to: path)
         defer { try? FileManager.default.removeItem(at: path) }
-        let interpreter = Interpreter(output: OutputCapture())
+        let interpreter = Interpreter.rapidEELS(output: OutputCapture())
         for (code, kind) in [("load(\"\(path.path)\")", "FileError"), ("autoencoder(latent: 0)", "ValueError")] {
             guard case .failure(let error) = interpreter.execute(code) else { return XCTFail("\(code) should fail") }
             XCTAssertEqual(error.kind, kind, "\(code): \(error)")

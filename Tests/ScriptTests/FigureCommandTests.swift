@@ -1,6 +1,7 @@
 import EELS
 import Foundation
 import Script
+import ScriptLanguage
 import XCTest
 
 /// `grid`, `lines`, `snr`, `subtractedInput` and the colour and style options of `plot` and `plotMeanStd`, on a
@@ -42,7 +43,7 @@ final class FigureCommandTests: XCTestCase {
     }
 
     func testFiguresComposeIntoAGrid() throws {
-        let interpreter = Interpreter(output: OutputCapture())
+        let interpreter = Interpreter.rapidEELS(output: OutputCapture())
         _ = try run(interpreter, "let si = load(\"\(path!)\")")
         XCTAssertEqual(try run(interpreter, "subtractedInput(si).shape"), "[10, 80, 240]")
         let code = """
@@ -60,7 +61,7 @@ final class FigureCommandTests: XCTestCase {
     }
 
     func testSNRGrowsAsTheSquareRootOfThePixelsCombined() throws {
-        let interpreter = Interpreter(output: OutputCapture())
+        let interpreter = Interpreter.rapidEELS(output: OutputCapture())
         _ = try run(interpreter, "let si = load(\"\(path!)\")")
         let fast = try XCTUnwrap(Double(try run(interpreter, "snr(si, fps: 400, window: 535...545)")))
         let slow = try XCTUnwrap(Double(try run(interpreter, "snr(si, fps: 25, window: 535...545)")))
@@ -68,7 +69,7 @@ final class FigureCommandTests: XCTestCase {
     }
 
     func testBadFigureInputIsATypedErrorAndTheVariablesStay() throws {
-        let interpreter = Interpreter(output: OutputCapture())
+        let interpreter = Interpreter.rapidEELS(output: OutputCapture())
         _ = try run(interpreter, "let si = load(\"\(path!)\")")
         let cases: [(String, String, String)] = [
             ("plot(si.mean(), colors: [\"teal\"])", "ValueError", "unknown colour 'teal'"),

@@ -1,5 +1,6 @@
 import Foundation
 import Script
+import ScriptLanguage
 import XCTest
 
 /// A seeded random-program fuzzer for the lexer, parser and evaluator: programs are built from the golden cases'
@@ -45,7 +46,7 @@ final class FuzzTests: XCTestCase {
         let iterations = Int(ProcessInfo.processInfo.environment["SCRIPT_FUZZ_ITERATIONS"] ?? "") ?? 3_000
         var rng = Generator(state: 20211125)
         let corpus = valueCases.map { $0.0 } + errorCases.map { $0.0 }
-        let interpreter = Interpreter(output: OutputCapture())
+        let interpreter = Interpreter.rapidEELS(output: OutputCapture())
         var slowest = 0.0, failures = 0
         for i in 0..<iterations {
             var program = ""

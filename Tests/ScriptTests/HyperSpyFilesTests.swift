@@ -1,5 +1,6 @@
 import Foundation
 import Script
+import ScriptLanguage
 import XCTest
 
 /// Cells: pixel-range slicing, .hspy save and load, calibrated map figures, plots of fits.
@@ -13,8 +14,8 @@ final class HyperSpyFilesTests: XCTestCase {
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: tmp) }
 
-    func run(_ code: String) throws -> [String: String] {
-        switch Interpreter(output: OutputCapture()).execute(code) {
+    func run(_ code: String) throws -> DisplayBundle {
+        switch Interpreter.rapidEELS(output: OutputCapture()).execute(code) {
         case .success(let bundle): return try XCTUnwrap(bundle)
         case .failure(let error): throw error
         }

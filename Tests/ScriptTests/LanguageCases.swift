@@ -1,4 +1,5 @@
 import Script
+import ScriptLanguage
 import XCTest
 
 /// Golden cases: each cell's result (text/plain) or printed output.
@@ -172,7 +173,7 @@ let errorCases: [(String, String, Int, Int, String)] = [
     ("%seed abc", "ValueError", 1, 1, "%seed needs a non-negative integer: %seed 42"),
     ("%bogus", "SyntaxError", 1, 1, "unknown magic '%bogus'; the magics are %time, %who, %reset, %seed, %threads, %device, %memory, %help"),
     ("%thread 2", "SyntaxError", 1, 1, "unknown magic '%thread'; did you mean `%threads`?"),
-    ("import Numpy", "ImportError", 1, 1, "no module named 'Numpy'; RapidEELS and Foundation are available (and already loaded)"),
+    ("import Numpy", "ImportError", 1, 1, "no module named 'Numpy'; RapidEELS, Foundation and EELS are available (and already loaded)"),
     ("1 < 2 < 3", "SyntaxError", 1, 7, "comparisons cannot be chained; combine them with '&&'"),
     ("let x = (1, 2)", "SyntaxError", 1, 11, "tuples are not supported; use an array"),
     ("var z: Int\nz + 1", "NameError", 2, 1, "'z' is used before it has a value"),
@@ -199,4 +200,4 @@ let errorCases: [(String, String, Int, Int, String)] = [
 ]
 
 let supported = "RapidEELS Script supports let/var, func, closures, if/else, for-in, while, break/continue/return, "
-    + "arrays, dictionaries, ranges and the RapidEELS commands"
+    + "arrays, dictionaries, ranges and the installed commands"

@@ -1,10 +1,11 @@
 import RapidEELS
 import Script
+import ScriptLanguage
 import XCTest
 
 final class LanguageTests: XCTestCase {
     func run(_ code: String, _ output: OutputCapture = OutputCapture()) -> ExecutionResult {
-        Interpreter(output: output).execute(code)
+        Interpreter.rapidEELS(output: output).execute(code)
     }
 
     func testValueCases() {
@@ -50,7 +51,7 @@ final class LanguageTests: XCTestCase {
 
     func testVariablesSurviveErrorsAndCellsShareState() {
         let out = OutputCapture()
-        let interpreter = Interpreter(output: out)
+        let interpreter = Interpreter.rapidEELS(output: out)
         _ = interpreter.execute("var total = 10")
         guard case .failure = interpreter.execute("total += 5\nlet boom = 1 / 0") else { return XCTFail() }
         guard case .success(let b) = interpreter.execute("total") else { return XCTFail() }
@@ -62,7 +63,7 @@ final class LanguageTests: XCTestCase {
 
     func testClosuresRunOnceAndFunctionsSeeLaterCells() {
         let out = OutputCapture()
-        let interpreter = Interpreter(output: out)
+        let interpreter = Interpreter.rapidEELS(output: out)
         _ = interpreter.execute("[1, 2].map { print($0) }")
         XCTAssertEqual(out.stdout, "1\n2\n")
         _ = interpreter.execute("var g = 1\nfunc readG() -> Int { return g }")
@@ -75,7 +76,7 @@ final class LanguageTests: XCTestCase {
     }
 
     func testInterruptStopsTheDatasetSimulator() {
-        let interpreter = Interpreter(output: OutputCapture())
+        let interpreter = Interpreter.rapidEELS(output: OutputCapture())
         let stop = Cancellation()
         DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { stop.request() }
         let start = Date()
@@ -88,7 +89,7 @@ final class LanguageTests: XCTestCase {
 
     func testSyntaxErrorRunsNothing() {
         let out = OutputCapture()
-        let interpreter = Interpreter(output: out)
+        let interpreter = Interpreter.rapidEELS(output: out)
         guard case .failure(let e) = interpreter.execute("print(\"ran\")\nlet = 3") else { return XCTFail() }
         XCTAssertEqual(e.kind, "SyntaxError")
         XCTAssertEqual(out.stdout, "")
@@ -106,7 +107,7 @@ final class LanguageTests: XCTestCase {
 
     func testMagics() {
         let out = OutputCapture()
-        let interpreter = Interpreter(output: out)
+        let interpreter = Interpreter.rapidEELS(output: out)
         _ = interpreter.execute("%seed 42")
         XCTAssertEqual(interpreter.settings.seed, 42)
         _ = interpreter.execute("let q = 3\n%who")
@@ -123,7 +124,7 @@ final class LanguageTests: XCTestCase {
     }
 
     func testInterruptStopsLoopsAndKeepsVariables() {
-        let interpreter = Interpreter(output: OutputCapture())
+        let interpreter = Interpreter.rapidEELS(output: OutputCapture())
         _ = interpreter.execute("var kept = 7")
         let stop = Cancellation()
         DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { stop.request() }
@@ -138,7 +139,7 @@ final class LanguageTests: XCTestCase {
     /// Each cell has its own flag: one requested before the cell starts stops it at once (nothing resets it), a
     /// function defined in an earlier cell polls the running cell's flag, and the next cell runs untouched.
     func testAnInterruptAsACellStartsIsNotLost() {
-        let interpreter = Interpreter(output: OutputCapture())
+        let interpreter = Interpreter.rapidEELS(output: OutputCapture())
         _ = interpreter.execute("func spin() -> Int { var i = 0; while true { i += 1 }; return i }")
         let early = Cancellation()
         early.request()
@@ -155,7 +156,7 @@ final class LanguageTests: XCTestCase {
     /// A typed array changes in place, and an element of the wrong type leaves it as it was before that call; a
     /// failed dictionary store keeps the dictionary.
     func testCollectionsKeepTheirValuesAfterAFailedStore() {
-        let interpreter = Interpreter(output: OutputCapture())
+        let interpreter = Interpreter.rapidEELS(output: OutputCapture())
         _ = interpreter.execute("var xs: [Int] = [1]")
         guard case .failure(let e) = interpreter.execute("xs.append(2)\nxs[0] = 5\nxs.append(\"a\")") else {
             return XCTFail("appending a String to [Int] should fail")
@@ -174,7 +175,7 @@ final class LanguageTests: XCTestCase {
     }
 
     func testInterruptReachesNestedShortLoops() {
-        let interpreter = Interpreter(output: OutputCapture())
+        let interpreter = Interpreter.rapidEELS(output: OutputCapture())
         let stop = Cancellation()
         DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { stop.request() }
         let start = Date()
@@ -194,7 +195,7 @@ final class LanguageTests: XCTestCase {
     }
 
     func testCompletion() {
-        let interpreter = Interpreter(output: OutputCapture())
+        let interpreter = Interpreter.rapidEELS(output: OutputCapture())
         _ = interpreter.execute("let spectra = [1, 2]\nlet spectrumCount = 2")
         XCTAssertEqual(interpreter.complete("spec", cursor: 4).matches, ["spectra", "spectrumCount"])
         XCTAssertEqual(interpreter.complete("deno", cursor: 4).matches, ["denoise"])
@@ -215,7 +216,7 @@ final class LanguageTests: XCTestCase {
                                                 withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: folder.appendingPathComponent("si.dm4").path, contents: Data())
         defer { try? FileManager.default.removeItem(at: folder) }
-        let interpreter = Interpreter(output: OutputCapture())
+        let interpreter = Interpreter.rapidEELS(output: OutputCapture())
         let code = "load(\"\(folder.path)/s"
         let completion = interpreter.complete(code, cursor: code.unicodeScalars.count)
         XCTAssertEqual(completion.matches, ["\(folder.path)/si.dm4", "\(folder.path)/spectra/"])
@@ -223,7 +224,7 @@ final class LanguageTests: XCTestCase {
     }
 
     func testInspectAndIsComplete() {
-        let interpreter = Interpreter(output: OutputCapture())
+        let interpreter = Interpreter.rapidEELS(output: OutputCapture())
         XCTAssertTrue(interpreter.inspect("pca(", cursor: 3, detailLevel: 0)?["text/plain"]?.hasPrefix("pca(_: SpectrumImage") ?? false)
         XCTAssertEqual(interpreter.isComplete("let x = [1,"), .incomplete(indent: "    "))
         XCTAssertEqual(interpreter.isComplete("let x = 1 +"), .incomplete(indent: ""))

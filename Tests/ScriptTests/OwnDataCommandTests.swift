@@ -1,6 +1,7 @@
 import EELS
 import Foundation
 import Script
+import ScriptLanguage
 import XCTest
 
 /// `dataset`, `method`, k-class training and `confusionMatrix` from the cell language, on files written here;
@@ -39,7 +40,7 @@ final class OwnDataCommandTests: XCTestCase {
     }
 
     func testDatasetFromAFolderWithRegexLabelsAndAStratifiedSplit() throws {
-        let interpreter = Interpreter(output: OutputCapture())
+        let interpreter = Interpreter.rapidEELS(output: OutputCapture())
         let shown = try run(interpreter, """
             let data = dataset("\(folder!)", labels: "/^(s[234])_/", classes: ["s2", "s3", "s4"], test: 0.3, seed: 2)
             data
@@ -65,7 +66,7 @@ final class OwnDataCommandTests: XCTestCase {
     }
 
     func testKClassWorkflowOnAnyWindowSavesAndReloads() throws {
-        let interpreter = Interpreter(output: OutputCapture())
+        let interpreter = Interpreter.rapidEELS(output: OutputCapture())
         let model = folder + "/clf.safetensors"
         let out = try run(interpreter, """
             let data = dataset("\(folder!)", labels: "/^(s[234])_/", test: ["s2_03.npy", "s3_03.npy", "s4_03.npy"])
@@ -96,7 +97,7 @@ final class OwnDataCommandTests: XCTestCase {
     }
 
     func testErrorsAreTypedAndVariablesSurvive() throws {
-        let interpreter = Interpreter(output: OutputCapture())
+        let interpreter = Interpreter.rapidEELS(output: OutputCapture())
         _ = try run(interpreter, "let data = dataset(\"\(folder!)\", labels: \"/^(s[234])_/\")")
         let cases: [(String, String, String)] = [
             ("method(window: 630...634, bin: 0.5)", "ValueError", "the network needs at least 16"),

@@ -1,5 +1,6 @@
 import Foundation
 import Script
+import ScriptLanguage
 import XCTest
 
 /// Issue 19 in the interpreter: the memory budget, dictionary writes in place, String(format:) limits,
@@ -16,7 +17,7 @@ final class ScriptReliabilityTests: XCTestCase {
     }
 
     func testGrowingAStringPastTheBudgetIsAMemoryErrorAndKeepsVariables() {
-        let interpreter = Interpreter(output: OutputCapture())
+        let interpreter = Interpreter.rapidEELS(output: OutputCapture())
         interpreter.memory = MemoryBudget(limitBytes: MemoryBudget.residentBytes() + (64 << 20))
         XCTAssertNil(error(interpreter, "let kept = 7\nvar s = \"x\""))
         let failure = error(interpreter, "for i in 0..<40 { s = s + s }")
@@ -33,14 +34,14 @@ final class ScriptReliabilityTests: XCTestCase {
 
     func testMemoryMagicSetsTheBudget() {
         let output = OutputCapture()
-        let interpreter = Interpreter(output: output)
+        let interpreter = Interpreter.rapidEELS(output: output)
         XCTAssertNil(error(interpreter, "%memory 300"))
         XCTAssertEqual(interpreter.memory.limitBytes, 300 << 20)
         XCTAssertEqual(error(interpreter, "%memory lots")?.kind, "ValueError")
     }
 
     func testHugeFormatPrecisionIsRefusedBeforeItRuns() {
-        let interpreter = Interpreter(output: OutputCapture())
+        let interpreter = Interpreter.rapidEELS(output: OutputCapture())
         let start = Date()
         let failure = error(interpreter, "String(format: \"%.999999999f\", 1.0)")
         XCTAssertEqual(failure?.kind, "ValueError")
@@ -50,7 +51,7 @@ final class ScriptReliabilityTests: XCTestCase {
     }
 
     func testTypedDictionaryWritesAreInPlace() {
-        let interpreter = Interpreter(output: OutputCapture())
+        let interpreter = Interpreter.rapidEELS(output: OutputCapture())
         let start = Date()
         XCTAssertEqual(value(interpreter, "var d: [Int: Int] = [:]\nfor i in 0..<40000 { d[i] = i }\nd.count"), "40000")
         XCTAssertEqual(value(interpreter, "var e = [\"start\": -1]\nfor i in 0..<39999 { e[\"\\(i)\"] = i }\ne.count"),
@@ -66,7 +67,7 @@ final class ScriptReliabilityTests: XCTestCase {
     }
 
     func testIsCompleteIndentIsBounded() {
-        let interpreter = Interpreter(output: OutputCapture())
+        let interpreter = Interpreter.rapidEELS(output: OutputCapture())
         guard case .incomplete(let indent) = interpreter.isComplete(String(repeating: "(", count: 200_000)) else {
             return XCTFail("200,000 open brackets are incomplete")
         }
@@ -81,7 +82,7 @@ final class ScriptReliabilityTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: folder) }
         let fifo = folder.appendingPathComponent("si.dm4").path
         XCTAssertEqual(mkfifo(fifo, 0o600), 0)
-        let interpreter = Interpreter(output: OutputCapture())
+        let interpreter = Interpreter.rapidEELS(output: OutputCapture())
         let failure = error(interpreter, "load(\"\(fifo)\")")
         XCTAssertEqual(failure?.kind, "FileError")
         XCTAssertTrue(failure?.message.contains("not a regular file") ?? false, failure?.message ?? "")
@@ -90,7 +91,7 @@ final class ScriptReliabilityTests: XCTestCase {
     }
 
     func testSaveErrorsSayWhatHappenedAndWhere() {
-        let interpreter = Interpreter(output: OutputCapture())
+        let interpreter = Interpreter.rapidEELS(output: OutputCapture())
         let failure = error(interpreter, "let m = autoencoder(latent: 5)\nm.save(\"/nonexistent-rapideels/x/m.safetensors\")")
         XCTAssertEqual(failure?.kind, "FileError")
         let message = failure?.message ?? ""

@@ -1,11 +1,12 @@
 import Foundation
 import Script
+import ScriptLanguage
 import XCTest
 
 /// Spectrum commands that read the shared measured data: `load(_, column:)` and `normalized(to:)`.
 final class SpectrumCommandTests: XCTestCase {
     func value(_ code: String) throws -> String {
-        switch Interpreter(output: OutputCapture()).execute(code) {
+        switch Interpreter.rapidEELS(output: OutputCapture()).execute(code) {
         case .success(let bundle): return try XCTUnwrap(bundle?["text/plain"])
         case .failure(let error): throw error
         }
@@ -48,7 +49,7 @@ final class SpectrumCommandTests: XCTestCase {
     func testHelpOfAValueListsItsMethodsWithTheirDocs() throws {
         let path = try sharedPath("data/real/coreloss_spectrum.msa")
         let output = OutputCapture()
-        guard case .success = Interpreter(output: output).execute("help(load(\"\(path)\"))") else {
+        guard case .success = Interpreter.rapidEELS(output: output).execute("help(load(\"\(path)\"))") else {
             return XCTFail("help failed")
         }
         let lines = output.stdout.split(separator: "\n").map(String.init)
@@ -59,7 +60,7 @@ final class SpectrumCommandTests: XCTestCase {
 
     func testHelpOfAMethodWhoseParametersAllHaveDefaults() throws {
         let output = OutputCapture()
-        let interpreter = Interpreter(output: output)
+        let interpreter = Interpreter.rapidEELS(output: output)
         guard case .success = interpreter.execute("let si = simulatePaperDataset(seed: 1, scale: 0.02).test[0]\n"
                                                   + "help(si.blockMean)") else {
             return XCTFail("help(si.blockMean) failed: \(output.stdout)")

@@ -1,6 +1,7 @@
 import Foundation
 import RapidEELS
 import Script
+import ScriptLanguage
 import XCTest
 
 /// A host with comms: records what the widget manager opens and sends.
@@ -10,7 +11,7 @@ final class CommCapture: ScriptOutput {
     var stdout = ""
 
     func stream(_ name: StreamName, _ text: String) { stdout += text }
-    func display(_ bundle: MIMEBundle, displayID: String?, update: Bool) {}
+    func display(_ bundle: DisplayBundle, displayID: String?, update: Bool) {}
     func clearOutput(wait: Bool) {}
     func readLine(prompt: String, password: Bool) -> String? { nil }
     func openComm(id: String, target: String, data: Data, metadata: Data) -> Bool {
@@ -41,7 +42,7 @@ final class WidgetTests: XCTestCase {
 
     func testModelsCarryTheProtocolsNamesLayoutAndStyle() throws {
         let host = CommCapture()
-        let interpreter = Interpreter(output: host)
+        let interpreter = Interpreter.rapidEELS(output: host)
         let slider = try XCTUnwrap(try interpreter.widgets.create(.intSlider, ["description": "row", "max": 9]))
         let state = host.state(slider.id)
         XCTAssertEqual(state["_model_name"] as? String, "IntSliderModel")
@@ -62,7 +63,7 @@ final class WidgetTests: XCTestCase {
 
     func testUpdatesRequestsAndTheControlComm() throws {
         let host = CommCapture()
-        let widgets = Interpreter(output: host).widgets
+        let widgets = Interpreter.rapidEELS(output: host).widgets
         let slider = try XCTUnwrap(try widgets.create(.floatRangeSlider, ["value": [1.0, 2.0]]))
         var seen: [Set<String>] = []
         slider.onChange = { _, keys in seen.append(keys) }
@@ -94,7 +95,7 @@ final class WidgetTests: XCTestCase {
 
     func testNavigateIsStaticWithoutAFrontEndAndLiveWithOne() throws {
         let host = CommCapture()
-        let interpreter = Interpreter(output: host)
+        let interpreter = Interpreter.rapidEELS(output: host)
         let setup = "let si = simulatePaperDataset(seed: 3, scale: 0.02).test[0]\n"
         guard case .success(let staticBundle) = interpreter.execute(setup + "navigate(si, truth: si.blockMean())") else {
             return XCTFail("navigate failed")
@@ -141,7 +142,7 @@ final class WidgetTests: XCTestCase {
     }
 
     func testNavigateRefusesOverlaysOfAnotherGrid() {
-        let interpreter = Interpreter(output: CommCapture())
+        let interpreter = Interpreter.rapidEELS(output: CommCapture())
         let code = "let d = simulatePaperDataset(seed: 3, scale: 0.02)\nnavigate(d.test[0], truth: d.test[0].simulateFrameRate(100))"
         guard case .failure(let error) = interpreter.execute(code) else { return XCTFail("accepted") }
         XCTAssertEqual(error.kind, "ValueError")
@@ -149,7 +150,7 @@ final class WidgetTests: XCTestCase {
     }
 
     func testNavigateOverAGivenMapAndRefusesOneOfAnotherGrid() {
-        let interpreter = Interpreter(output: CommCapture())
+        let interpreter = Interpreter.rapidEELS(output: CommCapture())
         let setup = "let si = simulatePaperDataset(seed: 3, scale: 0.02).test[0]\nlet m = si[0..<si.rows, 0..<si.columns, 100]\n"
         guard case .success(let bundle) = interpreter.execute(setup + "navigate(si, map: m)") else {
             return XCTFail("navigate over a map failed")

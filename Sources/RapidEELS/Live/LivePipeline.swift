@@ -99,18 +99,6 @@ public final class LivePipeline {
         return method.window
     }
 
-    /// `si` cut to the raw channels the method's bins take (the same numbers, without binning the whole range: a
-    /// raw frame of 1,120 channels needs 480 of them); `si` itself when a correction needs the whole spectrum or the
-    /// window is not inside the data (then `inputs` says why).
-    func windowOnly(_ si: SpectrumImage) throws -> SpectrumImage {
-        guard case .none = method.drift, method.darkReference == nil else { return si }
-        let factor = try method.binFactor(si)
-        let start = Int(((method.windowStart - si.energy.offset) / si.energy.scale).rounded())
-        let count = method.channels * factor
-        guard start >= 0, start + count <= si.channels, count < si.channels else { return si }
-        return try si.crop(channels: start..<(start + count))
-    }
-
     /// The pixels denoised out of `n`: all of them, or `denoisedPerFrame` evenly spread (pixel i * n / m).
     public func denoisedPixels(of n: Int) -> [Int]? {
         guard let m = denoisedPerFrame, m < n else { return nil }
@@ -146,7 +134,7 @@ public final class LivePipeline {
     /// - Throws: `RapidEELSError.incompatible` for data the method cannot prepare (another edge, window or a
     ///   dispersion that does not divide its bin width).
     public func prepare(_ si: SpectrumImage) throws -> PreparedFrame {
-        let inputs = try method.inputs(windowOnly(si)).data
+        let inputs = try method.inputs(si).data   // reads only the window's channels
         return PreparedFrame(rows: si.rows, columns: si.columns, inputs: inputs,
                              classifierInputs: try classifier.map { try $0.scaler.transform(spectra: inputs) })
     }

@@ -133,8 +133,40 @@ public struct PreprocessingMethod: Sendable, Equatable {
     /// Network inputs: raw counts on the window's axis (corrected, binned and windowed), not scaled.
     public func inputs(_ si: SpectrumImage) throws -> SpectrumImage { try inputs(corrected: corrected(si).image) }
 
-    /// Network inputs of an image already through `corrected(_:)`.
-    public func inputs(corrected si: SpectrumImage) throws -> SpectrumImage { try windowed(binned(si)) }
+    /// Network inputs of an image already through `corrected(_:)`: `windowed(binned(si))`, bit for bit, in one
+    /// pass that reads only the window's channels (a live frame of 1,120 channels is not binned whole, and no
+    /// intermediate image is made).
+    public func inputs(corrected si: SpectrumImage) throws -> SpectrumImage {
+        let factor = try binFactor(si)
+        let start = try si.energy.channel(of: windowStart)
+        guard start >= 0, start + channels * factor <= si.channels else { return try windowed(binned(si)) }
+        // The geometry `binned` and `windowed` use: bins aligned with the window start, then the window's bins.
+        let phase = start % factor
+        let usable = (si.channels - phase) / factor * factor
+        var binnedAxis = phase == 0 && usable == si.channels ? si.energy : si.energy.cropped(to: phase..<(phase + usable))
+        if factor > 1 { binnedAxis = binnedAxis.rebinned(by: factor) }
+        let first = try binnedAxis.channel(of: windowStart)
+        guard first >= 0, first + channels <= binnedAxis.size else { return try windowed(binned(si)) }
+        let offset = phase + first * factor, raw = si.channels, width = channels, pixels = si.pixelCount
+        let out = [Float](filling: pixels * width) { buffer in
+            si.data.withUnsafeBufferPointer { src in
+                for p in 0..<pixels {
+                    let s = src.baseAddress! + p * raw + offset
+                    let d = buffer.baseAddress! + p * width
+                    if factor == 1 {
+                        d.initialize(from: s, count: width)
+                        continue
+                    }
+                    for i in 0..<width {          // the order of rebin's sum, so the same Float result
+                        var acc: Float = 0
+                        for j in 0..<factor { acc += s[i * factor + j] }
+                        d[i] = acc
+                    }
+                }
+            }
+        }
+        return si.withData(out, energy: axis)
+    }
 
     /// Throws unless `si` holds at least one whole ground-truth block.
     public func checkBlock(_ si: SpectrumImage, name: String? = nil) throws {

@@ -1,6 +1,7 @@
 import EELS
 import Foundation
 import RapidEELS
+import ScriptLanguage
 
 /// A running acquisition simulator: `rapideels-kernel simulate-acquisition` as a child process writing into a
 /// folder. The kernel watches that folder exactly as it would a microscope's.
@@ -99,5 +100,4 @@ final class AcquisitionObject: ScriptObject {
         default: return nil
         }
     }
-    func mimeBundle() -> MIMEBundle { ["text/plain": summary] }
 }

@@ -3,6 +3,20 @@ import Foundation
 import NeuralCore
 import RapidEELS
 import SVGPlot
+import ScriptLanguage
+
+extension Interpreter {
+    /// An interpreter with the RapidEELS commands installed (the kernel's and `rapideels-kernel run`'s); they
+    /// come back after `%reset`.
+    ///
+    ///     let interpreter = Interpreter.rapidEELS(output: sink)
+    ///     interpreter.execute("help(denoise)")
+    public static func rapidEELS(output: ScriptOutput) -> Interpreter {
+        let interpreter = Interpreter(output: output)
+        interpreter.install(RapidEELSCommands.install)
+        return interpreter
+    }
+}
 
 /// The RapidEELS commands of the cell language (DESIGN.md, "The RapidEELS module").
 ///
@@ -11,6 +25,10 @@ import SVGPlot
 public enum RapidEELSCommands {
     /// Registers every command and the magic hooks on `interpreter`.
     public static func install(_ interpreter: Interpreter) {
+        if !interpreter.importableModules.contains("RapidEELS") {   // `%reset` runs this again
+            interpreter.importableModules = ["RapidEELS"] + interpreter.importableModules + ["EELS"]
+        }
+        interpreter.pathArgumentCommands.formUnion(["load", "loadModel", "loadClassifier", "loadDenoiser"])
         interpreter.knownObjectTypes.formUnion(["Spectrum", "SpectrumImage", "Dataset", "Autoencoder", "Classifier",
                                                 "Classification", "PCA", "PeakFit", "PeakFitMap", "Embedding",
                                                 "Figure", "Table", "TrainingHistory", "Method", "ConfusionMatrix",
@@ -126,7 +144,7 @@ public enum RapidEELSCommands {
             let percent = Int(p.fraction * 100)
             let text = String(format: "%@: epoch %d/%d, step %d/%d, loss %.5g, ETA %.0f s", title, p.epoch, p.epochs,
                               p.step, p.steps, p.loss, p.eta)
-            var bundle: MIMEBundle = ["text/plain": text]
+            var bundle: DisplayBundle = ["text/plain": text]
             var html = "<div><progress value=\"\(percent)\" max=\"100\" style=\"width:60%\"></progress> "
                 + "<code>\(text)</code></div>"
             if losses.count >= 2 {

@@ -2,36 +2,23 @@ import EELS
 import Foundation
 import RapidEELS
 import SVGPlot
+import ScriptLanguage
 
 /// `removeBackground`'s unlabelled background model: `.powerLaw`, the only one so far.
 func backgroundModelParameter() -> CommandParameter {
     .symbol("_ model", type: "Background", allowed: ["powerLaw"], default: "powerLaw")
 }
 
-/// Formats a number for tables.
-func fmt(_ x: Double, _ digits: Int = 4) -> String {
-    if x.isNaN { return "nan" }
-    if x != 0 && (abs(x) >= 1e5 || abs(x) < 1e-3) { return String(format: "%.\(max(digits - 1, 1))e", x) }
-    return String(format: "%.\(digits)g", x)
-}
-
-func svgBundle(_ text: String, _ figure: () throws -> String) -> MIMEBundle {
-    var bundle: MIMEBundle = ["text/plain": text]
-    if let svg = try? figure() { bundle["image/svg+xml"] = svg }
-    return bundle
-}
+/// Formats a number for tables (RapidEELS/Display's rule).
+func fmt(_ x: Double, _ digits: Int = 4) -> String { RichDisplay.number(x, digits) }
 
 /// A `Spectrum` in the cell language.
-final class SpectrumObject: ScriptObject {
+final class SpectrumObject: RichDisplayed {
     let spectrum: Spectrum
     init(_ spectrum: Spectrum) { self.spectrum = spectrum }
 
     var typeName: String { "Spectrum" }
-    var summary: String {
-        let e = spectrum.energy
-        return "Spectrum(\(e.size) channels, \(fmt(e.offset))-\(fmt(e.end)) \(e.units) at \(fmt(e.scale)) \(e.units)/ch"
-            + (spectrum.metadata["title"].map { ", \"\($0)\"" } ?? "") + ")"
-    }
+    var summary: String { spectrum.displayText }
     var memberNames: [String] { ["count", "values", "energies", "dispersion", "title"] }
     func member(_ name: String) throws -> Value? {
         switch name {
@@ -102,9 +89,7 @@ final class SpectrumObject: ScriptObject {
         }
         return .double(Double(spectrum.values[k]))
     }
-    func mimeBundle() -> MIMEBundle {
-        svgBundle(summary) { try Figures.spectra([(spectrum, "")], title: spectrum.metadata["title"]).svg() }
-    }
+    var richDisplay: RichDisplayable { spectrum }
 }
 
 func saveSpectrum(_ s: Spectrum, to path: String) throws {
@@ -120,7 +105,7 @@ func saveSpectrum(_ s: Spectrum, to path: String) throws {
 
 /// A `SpectrumImage` in the cell language. It wraps an `EELS.DatasetItem`: the image with its name, its class
 /// (nil when unknown), per-region classes and thickness; `classNames` name the classes of its dataset.
-final class SpectrumImageObject: ScriptObject {
+final class SpectrumImageObject: RichDisplayed {
     let item: DatasetItem
     let classNames: [String]
     var image: SpectrumImage { item.image }
@@ -284,13 +269,13 @@ final class SpectrumImageObject: ScriptObject {
         }
         return .double(Double(s.values[ints[2]]))
     }
-    func mimeBundle() -> MIMEBundle {
-        svgBundle(summary) { try Figures.spectrumImage(image, title: name.isEmpty ? nil : name).svg() }
+    var richDisplay: RichDisplayable {
+        RichDisplay.figure(summary) { try Figures.spectrumImage(image, title: name.isEmpty ? nil : name) }
     }
 }
 
 /// A figure (SVG) made by plot, scatter, bars.
-final class FigureObject: ScriptObject {
+final class FigureObject: RichDisplayed {
     let svg: String
     let text: String
     /// The figure itself, where it was drawn by SVGPlot here, so `grid` can compose its panels with others.
@@ -314,11 +299,11 @@ final class FigureObject: ScriptObject {
             return .none
         }
     }
-    func mimeBundle() -> MIMEBundle { ["text/plain": text, "image/svg+xml": svg] }
+    var richDisplay: RichDisplayable { RichDisplay(text, svg: svg) }
 }
 
 /// A table (HTML in the notebook, aligned text elsewhere).
-final class TableObject: ScriptObject {
+final class TableObject: RichDisplayed {
     let headers: [String]
     let rows: [[String]]
     let caption: String?
@@ -337,7 +322,5 @@ final class TableObject: ScriptObject {
         default: return nil
         }
     }
-    func mimeBundle() -> MIMEBundle {
-        ["text/plain": summary, "text/html": HTMLTable.render(headers: headers, rows: rows, caption: caption)]
-    }
+    var richDisplay: RichDisplayable { RichDisplay.table(headers: headers, rows: rows, caption: caption) }
 }

@@ -1,6 +1,7 @@
 import EELS
 import Foundation
 import RapidEELS
+import ScriptLanguage
 
 // The commands for measured data of any edge: datasets from files, the configurable method, confusion matrices.
 
@@ -267,7 +268,7 @@ final class MethodObject: ScriptObject {
 }
 
 /// A confusion matrix with per-class accuracy.
-final class ConfusionObject: ScriptObject {
+final class ConfusionObject: RichDisplayed {
     let matrix: ConfusionMatrix
     let classNames: [String]
     init(_ matrix: ConfusionMatrix, classNames: [String]) {
@@ -306,16 +307,13 @@ final class ConfusionObject: ScriptObject {
         default: return nil
         }
     }
-    func mimeBundle() -> MIMEBundle {
-        var bundle = TableObject(headers: headers, rows: rows, caption: summary.components(separatedBy: "\n")[0])
-            .mimeBundle()
-        bundle["text/plain"] = summary
-        return bundle
+    var richDisplay: RichDisplayable {
+        RichDisplay.table(headers: headers, rows: rows, caption: summary.components(separatedBy: "\n")[0], text: summary)
     }
 }
 
 /// The drift removed from every pixel of one spectrum image.
-final class DriftMapObject: ScriptObject {
+final class DriftMapObject: RichDisplayed {
     let shifts: Image2D
     let aligned: Value
     let name: String
@@ -340,10 +338,10 @@ final class DriftMapObject: ScriptObject {
         default: return nil
         }
     }
-    func mimeBundle() -> MIMEBundle {
-        svgBundle(summary) {
+    var richDisplay: RichDisplayable {
+        RichDisplay.figure(summary) {
             try Figures.valueMap(values, rows: shifts.rows, columns: shifts.columns, title: "drift map \(name)",
-                                 label: "shift (eV)").svg()
+                                 label: "shift (eV)")
         }
     }
 }

@@ -1,10 +1,11 @@
 import EELS
 import Foundation
 import RapidEELS
+import ScriptLanguage
 
 /// A dataset in the cell language: an `EELS.Dataset` (images, labels, class names) and which images are held out
 /// for testing. Nothing else: labels, regions and thickness live in the EELS items.
-final class DatasetObject: ScriptObject {
+final class DatasetObject: RichDisplayed {
     let dataset: Dataset
     let testIndices: Set<Int>
     let title: String
@@ -115,9 +116,9 @@ final class DatasetObject: ScriptObject {
                     item.thickness.map { fmt($0, 3) } ?? "", testIndices.contains(i) ? "test" : "train"]
         }
     }
-    func mimeBundle() -> MIMEBundle {
-        TableObject(headers: ["name", "shape", "dispersion", "energy range", "class", "t/λ", "split"],
-                    rows: tableRows, caption: summary).mimeBundle()
+    var richDisplay: RichDisplayable {
+        RichDisplay.table(headers: ["name", "shape", "dispersion", "energy range", "class", "t/λ", "split"],
+                          rows: tableRows, caption: summary)
     }
 }
 

@@ -3,6 +3,7 @@ import Foundation
 import NeuralCore
 import RapidEELS
 import SVGPlot
+import ScriptLanguage
 
 // How the native modules' errors appear in a cell (`CellReportableError`): a file that cannot be read is a
 // FileError, everything else a ValueError (each message names the offending input).

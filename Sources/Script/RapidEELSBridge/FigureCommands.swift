@@ -2,6 +2,7 @@ import EELS
 import Foundation
 import RapidEELS
 import SVGPlot
+import ScriptLanguage
 
 /// Commands for the paper's multi-panel figures and the measurements behind them: `grid` (panels of several
 /// figures in one), `lines` (a quantity against frame rate, Fig. 3B and 5B), `subtractedInput` (a raw pixel in the

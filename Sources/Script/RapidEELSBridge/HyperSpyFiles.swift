@@ -2,12 +2,13 @@ import EELS
 import Foundation
 import RapidEELS
 import SVGPlot
+import ScriptLanguage
 
 // HyperSpy interop in the cell language: .hspy load/save, 2D maps as values (`Image`), pixel-range slicing of
 // spectrum images, and plots of fit results.
 
 /// A 2D map (intensity, class, probability or fit-parameter map) with calibrated axes.
-final class ImageObject: ScriptObject {
+final class ImageObject: RichDisplayed {
     let image: Image2D
     init(_ image: Image2D) { self.image = image }
 
@@ -57,8 +58,8 @@ final class ImageObject: ScriptObject {
         }
         return .object(ImageObject(try image.slice(rows: r, columns: c)))
     }
-    func mimeBundle() -> MIMEBundle {
-        svgBundle(summary) { try Figures.map(image, title: title.isEmpty ? nil : title).svg() }
+    var richDisplay: RichDisplayable {
+        RichDisplay.figure(summary) { try Figures.map(image, title: title.isEmpty ? nil : title) }
     }
 }
 

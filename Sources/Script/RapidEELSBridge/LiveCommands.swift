@@ -1,6 +1,7 @@
 import EELS
 import Foundation
 import RapidEELS
+import ScriptLanguage
 
 /// Live mode in the cell language: `watch(...)` follows a folder as the microscope writes into it, and
 /// `startAcquisition(...)` runs the acquisition simulator as its own process (README, "Live mode").
@@ -136,7 +137,7 @@ extension RapidEELSCommands {
         let run = session.run(isCancelled: { ctx.cancellation.isCancelled }) { run, final in
             let now = Date().timeIntervalSince1970
             guard final || now - lastShown >= refresh else { return }
-            display.update(LiveView.bundle(run, truth: truthCurve(run), panels: panels), force: true)
+            display.update(DisplayBundle(LiveDisplay(run, truth: truthCurve(run), panels: panels)), force: true)
             lastShown = Date().timeIntervalSince1970
         }
         return .object(LiveRunObject(run, truthFolder: acquisition?.folder))
@@ -144,7 +145,7 @@ extension RapidEELSCommands {
 }
 
 /// The result of a watch: the time series of class fractions, latencies and maps.
-final class LiveRunObject: ScriptObject {
+final class LiveRunObject: RichDisplayed {
     let run: LiveRun
     let truthFolder: String?
     init(_ run: LiveRun, truthFolder: String?) { self.run = run; self.truthFolder = truthFolder }
@@ -244,11 +245,11 @@ final class LiveRunObject: ScriptObject {
         default: return nil
         }
     }
-    func mimeBundle() -> MIMEBundle {
+    var richDisplay: RichDisplayable {
         var truth: [(time: Double, fraction: Double)] = []
         if let folder = truthFolder, let t = try? AcquisitionTruth(folder: folder) {
             truth = t.frames.map { ($0.unixTime - run.startedAt, $0.fraction) }
         }
-        return LiveView.bundle(run, truth: truth)
+        return LiveDisplay(run, truth: truth)
     }
 }

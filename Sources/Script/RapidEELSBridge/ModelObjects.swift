@@ -3,9 +3,10 @@ import Foundation
 import NeuralCore
 import RapidEELS
 import SVGPlot
+import ScriptLanguage
 
 /// Training losses.
-final class HistoryObject: ScriptObject {
+final class HistoryObject: RichDisplayed {
     let history: TrainingHistory
     let title: String
     init(_ history: TrainingHistory, title: String) { self.history = history; self.title = title }
@@ -25,18 +26,18 @@ final class HistoryObject: ScriptObject {
         default: return nil
         }
     }
-    func mimeBundle() -> MIMEBundle { svgBundle(summary) { try Figures.loss(history, title: title).svg() } }
+    var richDisplay: RichDisplayable { RichDisplay.figure(summary) { try Figures.loss(history, title: title) } }
 }
 
-func layerTable(_ rows: [LayerSummary], total: Int, caption: String) -> TableObject {
-    TableObject(headers: ["layer", "type", "output shape", "parameters"],
-                rows: rows.map { [$0.name, $0.kind, "[" + $0.outputShape.map(String.init).joined(separator: ", ") + "]",
-                                  String($0.parameterCount)] } + [["total", "", "", String(total)]],
-                caption: caption)
+func layerTable(_ rows: [LayerSummary], total: Int, caption: String) -> RichDisplay {
+    RichDisplay.table(headers: ["layer", "type", "output shape", "parameters"],
+                      rows: rows.map { [$0.name, $0.kind, "[" + $0.outputShape.map(String.init).joined(separator: ", ") + "]",
+                                        String($0.parameterCount)] } + [["total", "", "", String(total)]],
+                      caption: caption, text: caption)
 }
 
 /// The paper's autoencoder with its scaler.
-final class DenoiserObject: ScriptObject {
+final class DenoiserObject: RichDisplayed {
     let denoiser: Denoiser
     init(_ denoiser: Denoiser) { self.denoiser = denoiser }
     var typeName: String { "Autoencoder" }
@@ -69,16 +70,13 @@ final class DenoiserObject: ScriptObject {
             return .none
         }
     }
-    func mimeBundle() -> MIMEBundle {
-        var bundle = layerTable(denoiser.autoencoder.parameterTable, total: denoiser.autoencoder.parameterCount,
-                                caption: summary).mimeBundle()
-        bundle["text/plain"] = summary
-        return bundle
+    var richDisplay: RichDisplayable {
+        layerTable(denoiser.autoencoder.parameterTable, total: denoiser.autoencoder.parameterCount, caption: summary)
     }
 }
 
 /// The oxidation-state classifier.
-final class ClassifierObject: ScriptObject {
+final class ClassifierObject: RichDisplayed {
     let classifier: OxidationClassifier
     init(_ classifier: OxidationClassifier) { self.classifier = classifier }
     var typeName: String { "Classifier" }
@@ -106,27 +104,19 @@ final class ClassifierObject: ScriptObject {
             return .none
         }
     }
-    func mimeBundle() -> MIMEBundle {
-        var bundle = layerTable(classifier.network.parameterTable, total: classifier.network.parameterTable
-            .reduce(0) { $0 + $1.parameterCount }, caption: summary).mimeBundle()
-        bundle["text/plain"] = summary
-        return bundle
+    var richDisplay: RichDisplayable {
+        layerTable(classifier.network.parameterTable, total: classifier.network.parameterTable
+            .reduce(0) { $0 + $1.parameterCount }, caption: summary)
     }
 }
 
 /// Per-pixel classes of one spectrum image: a class map, probability maps, and where the true classes are known the
 /// accuracy and the confusion matrix.
-final class ClassificationObject: ScriptObject {
+final class ClassificationObject: RichDisplayed {
     let result: Classification
     init(_ result: Classification) { self.result = result }
     var typeName: String { "Classification" }
-    var summary: String {
-        let counts = result.counts
-        var s = "Classification(\(result.rows) x \(result.columns) px: " + zip(result.classNames, counts)
-            .map { "\($1) \($0)" }.joined(separator: ", ")
-        if let a = result.accuracy { s += String(format: "; accuracy %.1f %%", a * 100) }
-        return s + ")"
-    }
+    var summary: String { result.displayText }
     var memberNames: [String] { ["accuracy", "counts", "labels", "trueLabel", "classes", "confusion",
                                  "perClassAccuracy", "probabilities", "classMap", "classImage", "probabilityImage"] }
     func member(_ name: String) throws -> Value? {
@@ -167,22 +157,11 @@ final class ClassificationObject: ScriptObject {
             return .none
         }
     }
-    func mimeBundle() -> MIMEBundle {
-        var bundle = svgBundle(summary) { try Figures.classification(result).svg() }
-        let pixels = max(result.rows * result.columns, 1)
-        var rows = zip(result.classNames, result.counts).map { [$0, String($1), fmt(Double($1) / Double(pixels) * 100, 3)
-            + " %"] }
-        if let a = result.accuracy {
-            let truth = result.trueLabel.map { "true: \(result.classNames[$0])" } ?? "labelled pixels"
-            rows.append(["accuracy (\(truth))", "", fmt(a * 100, 3) + " %"])
-        }
-        bundle["text/html"] = HTMLTable.render(headers: ["class", "pixels", "share"], rows: rows, caption: result.title)
-        return bundle
-    }
+    var richDisplay: RichDisplayable { result }
 }
 
 /// A PCA model of one spectrum image.
-final class PCAObject: ScriptObject {
+final class PCAObject: RichDisplayed {
     let result: PCAResult
     let source: SpectrumImageObject
     init(_ result: PCAResult, source: SpectrumImageObject) { self.result = result; self.source = source }
@@ -209,17 +188,17 @@ final class PCAObject: ScriptObject {
             return self.source.derived(try self.result.reconstructedImage(like: self.source.image, components: k))
         }
     }
-    func mimeBundle() -> MIMEBundle {
-        svgBundle(summary) {
+    var richDisplay: RichDisplayable {
+        RichDisplay.figure(summary) {
             try Figures.pca(ratios: result.explainedVarianceRatio, energies: source.image.energy.values,
                             loadings: (0..<result.componentCount).map { result.component($0).map { Double($0) } },
-                            title: "principal components").svg()
+                            title: "principal components")
         }
     }
 }
 
 /// One Gaussian fit.
-final class PeakFitObject: ScriptObject {
+final class PeakFitObject: RichDisplayed {
     let result: PeakFitResult
     let spectrum: Spectrum
     init(_ result: PeakFitResult, spectrum: Spectrum) { self.result = result; self.spectrum = spectrum }
@@ -247,17 +226,16 @@ final class PeakFitObject: ScriptObject {
         default: return nil
         }
     }
-    func mimeBundle() -> MIMEBundle {
-        var bundle = svgBundle(summary) { try Figures.fit(spectrum, result).svg() }
-        bundle["text/html"] = HTMLTable.render(headers: ["parameter", "value", "± 1σ"],
-                                               rows: zip(result.parameterNames, zip(result.parameters, result.uncertainties))
-                                                .map { [$0, fmt($1.0, 6), fmt($1.1, 3)] }, caption: summary)
-        return bundle
+    var richDisplay: RichDisplayable {
+        RichDisplay.figure(summary) { try Figures.fit(spectrum, result) }
+            .table(headers: ["parameter", "value", "± 1σ"],
+                   rows: zip(result.parameterNames, zip(result.parameters, result.uncertainties))
+                    .map { [$0, fmt($1.0, 6), fmt($1.1, 3)] }, caption: summary)
     }
 }
 
 /// Gaussian fits of every pixel.
-final class PeakFitMapObject: ScriptObject {
+final class PeakFitMapObject: RichDisplayed {
     let map: PeakFitMap
     init(_ map: PeakFitMap) { self.map = map }
     var typeName: String { "PeakFitMap" }
@@ -293,7 +271,7 @@ final class PeakFitMapObject: ScriptObject {
         default: return hyperSpyMethod(name)  // map, save: HyperSpyFiles.swift
         }
     }
-    func mimeBundle() -> MIMEBundle {
+    var richDisplay: RichDisplayable {
         let rows = map.parameterNames.map { n -> [String] in
             let v = (try? map.values(n)) ?? []
             let ok = v.indices.filter { map.success[$0] && v[$0].isFinite }.map { v[$0] }
@@ -301,14 +279,13 @@ final class PeakFitMapObject: ScriptObject {
             let sd = ok.count > 1 ? (ok.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(ok.count - 1)).squareRoot() : 0
             return [n, fmt(mean, 5), fmt(sd, 3)]
         }
-        var bundle = svgBundle(summary) { try figure().svg() }
-        bundle["text/html"] = HTMLTable.render(headers: ["parameter", "mean", "std"], rows: rows, caption: summary)
-        return bundle
+        return RichDisplay.figure(summary) { try figure() }
+            .table(headers: ["parameter", "mean", "std"], rows: rows, caption: summary)
     }
 }
 
 /// A t-SNE embedding (paper Fig. 8).
-final class EmbeddingObject: ScriptObject {
+final class EmbeddingObject: RichDisplayed {
     let result: TSNEResult
     let labels: [Int]
     let thick: [Bool]
@@ -333,10 +310,10 @@ final class EmbeddingObject: ScriptObject {
         default: return nil
         }
     }
-    func mimeBundle() -> MIMEBundle {
-        svgBundle(summary) {
+    var richDisplay: RichDisplayable {
+        RichDisplay.figure(summary) {
             try Figures.embedding(result.embedding, labels: labels, thick: thick, title: title,
-                                  classNames: classNames).svg()
+                                  classNames: classNames)
         }
     }
 }

@@ -1,6 +1,7 @@
 import EELS
 import Foundation
 import RapidEELS
+import ScriptLanguage
 
 /// `navigate(si)`: HyperSpy's `s.plot()` for the notebook. With a widget front end (JupyterLab with
 /// jupyterlab_widgets) it is a live navigator: row and column sliders move a pointer over the intensity map,
@@ -175,11 +176,9 @@ final class NavigatorObject: ScriptObject {
             return .none
         }
     }
-    func mimeBundle() -> MIMEBundle {
-        var bundle = svgBundle(summary) {
-            let (r, c) = pointer
-            return try view().staticSVG(row: r, column: c, span: span)
-        }
+    func displayBundle() -> DisplayBundle {
+        let (r, c) = pointer
+        var bundle = DisplayBundle(RichDisplay(summary, svg: try? view().staticSVG(row: r, column: c, span: span)))
         if let w = widgets {
             for (key, value) in w.manager.bundle(w.root, text: summary) { bundle[key] = value }
         }

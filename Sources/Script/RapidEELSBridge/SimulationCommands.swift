@@ -1,6 +1,7 @@
 import EELS
 import Foundation
 import RapidEELS
+import ScriptLanguage
 
 // Simulated experiments written to disk, to try the own-data workflow as a user would on measured files.
 

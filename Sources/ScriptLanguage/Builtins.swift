@@ -1,9 +1,8 @@
 import Foundation
-import RapidEELS
 
 /// Methods and properties of plain values (arrays, strings, dictionaries, ranges, numbers), and the
 /// type-named constructors `String(...)`, `Int(...)`, `Double(...)`, `Array(...)`.
-enum Builtins {
+public enum Builtins {
     static let mutatingMethods: Set<String> = ["append", "removeLast", "removeFirst", "insert", "remove", "removeAll",
                                                "sort", "reverse"]
 
@@ -51,7 +50,8 @@ enum Builtins {
         return ScriptError(kind: .attribute, message: message, location: location)
     }
 
-    static func numbers(_ items: [Value], _ what: String, _ location: SourceLocation) throws -> [Double] {
+    /// The values as Doubles; a TypeError naming `what` for the first that is not a number.
+    public static func numbers(_ items: [Value], _ what: String, _ location: SourceLocation) throws -> [Double] {
         try items.map {
             guard let d = $0.asDouble else {
                 throw ScriptError(kind: .type, message: "\(what) needs numbers, found \($0.typeName)",

@@ -1,5 +1,4 @@
 import Foundation
-import RapidEELS
 
 /// The operations the compiled code shares: operators, subscripts, sequences and command calls. Errors carry the
 /// location of the node that failed.

@@ -1,5 +1,4 @@
 import Foundation
-import RapidEELS
 
 /// Settings that magics change and commands read.
 public struct ScriptSettings {
@@ -45,13 +44,18 @@ public final class Interpreter {
     var cellDeclared: Set<String> = []
     var callDepth = 0
     var displayCounter = 0
+    /// Module names that `import` accepts (all already loaded); a command set adds its own.
+    public var importableModules: [String] = ["Foundation", "Swift"]
+    /// Commands whose string argument is a file path: completion offers paths inside their quotes.
+    public var pathArgumentCommands: Set<String> = []
     /// Installed extensions (e.g. the RapidEELS commands), re-run by `%reset`.
     private var installers: [(Interpreter) -> Void] = []
 
+    /// An interpreter with the language's builtins only (print, maths, collections, help, display); a host adds
+    /// a command set with `install(_:)`, e.g. the RapidEELS bridge's `Interpreter.rapidEELS(output:)`.
     public init(output: ScriptOutput) {
         self.output = output
         Library.install(into: self)
-        install(RapidEELSCommands.install)   // the RapidEELS module is preloaded
     }
 
     /// Runs `install` now and again after `%reset`.
@@ -142,12 +146,12 @@ public final class Interpreter {
         onLargeStack {
             do {
                 var lexer = Lexer(expression)
-                var parser = Parser(tokens: try lexer.tokenize())
+                var parser = Parser(tokens: try lexer.tokenize(), modules: self.importableModules)
                 let program = try parser.program()
                 guard program.statements.count == 1, case .expression(let e) = program.statements[0] else {
                     throw ScriptError(kind: .syntax, message: "expected one expression")
                 }
-                result = .success(try self.evaluateTopLevel(e).mimeBundle)
+                result = .success(try self.evaluateTopLevel(e).displayBundle)
             } catch var e as ScriptError {
                 e.render(source: expression)
                 result = .failure(e)
@@ -199,7 +203,7 @@ public final class Interpreter {
             if !suppress, let v = lastValue {
                 if case .none = v { return .success(nil) }
                 try memory.check(adding: v.textSize(), for: "the cell's result as text")
-                return .success(v.mimeBundle)
+                return .success(v.displayBundle)
             }
             return .success(nil)
         } catch var error as ScriptError {
@@ -221,7 +225,7 @@ public final class Interpreter {
         func flush(_ nextLine: Int) throws {
             if chunk.contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) {
                 var lexer = Lexer(chunk.joined(separator: "\n"), lineOffset: chunkStart - 1)
-                var parser = Parser(tokens: try lexer.tokenize())
+                var parser = Parser(tokens: try lexer.tokenize(), modules: importableModules)
                 pieces.append(.code(try parser.program()))
             }
             chunk = []
@@ -237,7 +241,7 @@ public final class Interpreter {
                 if trimmed.hasPrefix("%time ") {
                     let statement = String(trimmed.dropFirst(6))
                     var lexer = Lexer(statement, lineOffset: index, columnOffset: column + 5)
-                    var parser = Parser(tokens: try lexer.tokenize())
+                    var parser = Parser(tokens: try lexer.tokenize(), modules: importableModules)
                     program = try parser.program()
                 }
                 pieces.append(.magic(trimmed, location, program))
@@ -270,7 +274,7 @@ public final class Interpreter {
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             output.stream(.stdout, "Wall time: \(Interpreter.formatSeconds(seconds))\n")
             if let v = lastValue, !program.suppressResult {
-                if case .none = v {} else { output.display(v.mimeBundle, displayID: nil, update: false) }
+                if case .none = v {} else { output.display(v.displayBundle, displayID: nil, update: false) }
             }
             lastValue = nil
         case "%who":

@@ -1,5 +1,3 @@
-import RapidEELS
-
 /// A native value (a spectrum image, a model, a fit result) as the cell language sees it.
 ///
 /// Conform a class that wraps the native value, in the module that registers its commands:
@@ -15,8 +13,8 @@ import RapidEELS
 ///
 /// Properties come from `member(_:)`, methods from `method(_:)` (registered `Command`s bound to the receiver, so
 /// they complete and document like commands), `si[3, 100]` from `subscriptValue(_:)`, and the notebook shows
-/// `mimeBundle()`.
-public protocol ScriptObject: AnyObject {
+/// `displayBundle()`.
+public protocol ScriptObject: AnyObject, Displayable {
     /// The type name users see ("SpectrumImage").
     var typeName: String { get }
     /// A one-line description (text/plain).
@@ -31,8 +29,9 @@ public protocol ScriptObject: AnyObject {
     func method(_ name: String) -> Command?
     /// `object[a, b]`; the default says the type has no subscript.
     func subscriptValue(_ arguments: [Value]) throws -> Value
-    /// The rich display: text/plain always, plus SVG or HTML where there is a picture or a table.
-    func mimeBundle() -> MIMEBundle
+    /// The rich display: text/plain always, plus SVG or HTML where there is a picture or a table (the default
+    /// is the summary as text/plain).
+    func displayBundle() -> DisplayBundle
 }
 
 extension ScriptObject {
@@ -43,15 +42,15 @@ extension ScriptObject {
     public func subscriptValue(_ arguments: [Value]) throws -> Value {
         throw ScriptError(kind: .type, message: "\(typeName) has no subscript")
     }
-    public func mimeBundle() -> MIMEBundle { ["text/plain": summary] }
+    public func displayBundle() -> DisplayBundle { ["text/plain": summary] }
 }
 
 extension Value {
     /// The notebook representation of a value: text/plain always, richer forms for native objects.
-    public var mimeBundle: MIMEBundle {
+    public var displayBundle: DisplayBundle {
         switch self {
         case .object(let o):
-            var bundle = o.mimeBundle()
+            var bundle = o.displayBundle()
             if bundle["text/plain"] == nil { bundle["text/plain"] = o.summary }
             return bundle
         case .string: return ["text/plain": debugText]

@@ -1,5 +1,4 @@
 import Foundation
-import RapidEELS
 
 /// What a command parameter accepts; each kind has its reader on `Arguments` (`int`, `double`, `symbol`, ...).
 public enum ParameterKind: Equatable {
@@ -197,6 +196,7 @@ public struct Arguments {
         }
         return wrong(i, expected, got)
     }
+    /// The TypeError for parameter `i` given `got` where `expected` ("an Int") was needed.
     func wrong(_ i: Int, _ expected: String, _ got: Value) -> ScriptError {
         let label = command.parameters[i].label.map { "'\($0):'" } ?? "the first argument"
         return ScriptError(kind: .type, message: "\(command.name): \(label) must be \(expected), "
@@ -333,8 +333,10 @@ public struct Arguments {
 public final class CallContext {
     public let output: ScriptOutput
     public let cancellation: Cancellation
-    let interpreter: Interpreter
-    let location: SourceLocation?
+    /// The interpreter running the call (settings, memory budget, widgets).
+    public let interpreter: Interpreter
+    /// Where the call is in the cell, when known.
+    public let location: SourceLocation?
 
     init(interpreter: Interpreter, location: SourceLocation?) {
         self.interpreter = interpreter
@@ -386,7 +388,7 @@ public final class ProgressDisplay {
     }
 
     /// Shows `bundle`; unless `force`, skips updates closer than `interval` to the previous one.
-    public func update(_ bundle: MIMEBundle, force: Bool = false) {
+    public func update(_ bundle: DisplayBundle, force: Bool = false) {
         let now = Date().timeIntervalSince1970
         if shown && !force && now - last < interval { return }
         output.display(bundle, displayID: id, update: shown)

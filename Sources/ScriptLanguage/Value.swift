@@ -1,5 +1,4 @@
 import Foundation
-import RapidEELS
 
 /// A value of RapidEELS Script.
 ///

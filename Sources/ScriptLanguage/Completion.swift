@@ -1,5 +1,4 @@
 import Foundation
-import RapidEELS
 
 /// Jupyter counts cursor positions in Unicode scalars; these helpers convert once, in one place.
 enum CursorText {
@@ -23,7 +22,7 @@ extension Interpreter {
         if let quote = openStringStart(before) {
             let callee = identifierBefore(before, at: quote)
             let typed = String(String.UnicodeScalarView(before[(quote + 1)...]))
-            if ["load", "loadModel", "loadClassifier", "loadDenoiser"].contains(callee) || typed.contains("/") {
+            if pathArgumentCommands.contains(callee) || typed.contains("/") {
                 return Completion(matches: pathCompletions(typed), cursorStart: quote + 1, cursorEnd: end)
             }
             return Completion(matches: [], cursorStart: end, cursorEnd: end)
@@ -172,7 +171,7 @@ extension Interpreter {
     }
 
     /// Inspection at `cursor`: a command's signature, doc and example, or a variable's type and summary.
-    public func inspect(_ code: String, cursor: Int, detailLevel: Int) -> MIMEBundle? {
+    public func inspect(_ code: String, cursor: Int, detailLevel: Int) -> DisplayBundle? {
         let scalars = Array(code.unicodeScalars)
         var position = max(0, min(cursor, scalars.count))
         if position == scalars.count || !CursorText.isIdentifier(scalars[position]) {
@@ -228,7 +227,7 @@ extension Interpreter {
         if code.split(separator: "\n").contains(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("%") }) {
             return .complete
         }
-        var parser = Parser(tokens: tokens)
+        var parser = Parser(tokens: tokens, modules: importableModules)
         do { _ = try parser.program() } catch { return .invalid }
         return .complete
     }

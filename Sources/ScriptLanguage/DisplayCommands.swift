@@ -1,7 +1,6 @@
 import Foundation
-import Script
 
-/// Display helpers the kernel adds to the language, like IPython's `display(SVG(...))` and `HTML(...)`:
+/// Display helpers of the language, like IPython's `display(SVG(...))` and `HTML(...)`:
 /// `svg(markup)` and `html(markup)` make values that the notebook shows as a picture or as HTML.
 ///
 ///     svg("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"20\" height=\"20\"><circle r=\"9\"/></svg>")
@@ -50,7 +49,7 @@ final class MarkupObject: ScriptObject {
         name == "markup" ? .string(markup) : nil
     }
 
-    func mimeBundle() -> [String: String] {
+    func displayBundle() -> DisplayBundle {
         ["text/plain": summary, mime: markup]
     }
 

@@ -10,6 +10,8 @@ struct Parser {
     private var position = 0
     private var dollarHigh: [Int] = []        // per open closure: highest $n + 1
     private var noTrailingClosure = 0         // > 0 while parsing if/while/for headers
+    /// The module names `import` accepts (the interpreter's `importableModules`).
+    private let modules: [String]
 
     static let unsupportedKeywords: Set<String> = [
         "struct", "class", "enum", "protocol", "extension", "actor", "typealias", "init", "inout", "catch", "do",
@@ -17,9 +19,12 @@ struct Parser {
     ]
     static let operatorFunctions: Set<String> = ["+", "-", "*", "/", "<", ">", "<=", ">=", "==", "!="]
     static let supportedSummary = "RapidEELS Script supports let/var, func, closures, if/else, for-in, while, "
-        + "break/continue/return, arrays, dictionaries, ranges and the RapidEELS commands"
+        + "break/continue/return, arrays, dictionaries, ranges and the installed commands"
 
-    init(tokens: [Token]) { self.tokens = tokens }
+    init(tokens: [Token], modules: [String] = ["Foundation", "Swift"]) {
+        self.tokens = tokens
+        self.modules = modules
+    }
 
     static func parse(_ source: String) throws -> Program {
         var lexer = Lexer(source)
@@ -146,9 +151,12 @@ struct Parser {
             case "import":
                 _ = advance()
                 let module = try identifier("a module name after 'import'")
-                guard ["RapidEELS", "Foundation", "Swift", "EELS"].contains(module) else {
-                    throw ScriptError(kind: .import, message: "no module named '\(module)'; RapidEELS and "
-                        + "Foundation are available (and already loaded)", location: location)
+                guard modules.contains(module) else {
+                    let named = modules.filter { $0 != "Swift" }
+                    let list = named.count > 1 ? named.dropLast().joined(separator: ", ") + " and " + named.last!
+                        : named.first ?? "Swift"
+                    throw ScriptError(kind: .import, message: "no module named '\(module)'; \(list) "
+                        + "\(named.count > 1 ? "are" : "is") available (and already loaded)", location: location)
                 }
                 return .importStatement(module, location)
             default: break
@@ -468,7 +476,7 @@ struct Parser {
                 case .text(let s): out.append(.text(s))
                 case .code(let code, let at):
                     var lexer = Lexer(code, lineOffset: at.line - 1, columnOffset: at.column - 1)
-                    var inner = Parser(tokens: try lexer.tokenize())
+                    var inner = Parser(tokens: try lexer.tokenize(), modules: modules)
                     let e = try inner.expression()
                     guard inner.current.kind == .eof else {
                         throw ScriptError.syntax("unexpected \(inner.describe(inner.current)) in interpolation",

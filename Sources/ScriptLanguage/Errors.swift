@@ -56,7 +56,10 @@ func suggestions(for name: String, among candidates: [String]) -> [String] {
     return scored.prefix(3).map { $0.0 }
 }
 
-func didYouMean(_ name: String, _ candidates: [String]) -> String? {
+/// A hint naming up to three candidates close to `name`, or nil when none is close.
+///
+///     didYouMean("coutn", ["count", "first"])   // "did you mean `count`?"
+public func didYouMean(_ name: String, _ candidates: [String]) -> String? {
     let s = suggestions(for: name, among: candidates)
     guard !s.isEmpty else { return nil }
     return "did you mean " + s.map { "`\($0)`" }.joined(separator: " or ") + "?"

@@ -1,5 +1,4 @@
 import Foundation
-import RapidEELS
 
 // The contract between the cell language and its hosts (the Jupyter kernel, `rapideels-kernel run`, tests).
 // The Script helper fills in the implementation; the kernel codes against these declarations only.
@@ -15,7 +14,7 @@ public protocol ScriptOutput: AnyObject {
     /// Text written by `print` (stdout) or `printError`/warnings (stderr).
     func stream(_ name: StreamName, _ text: String)
     /// `display(x)`: display_data when `update` is false, update_display_data (same `displayID`) when true.
-    func display(_ bundle: MIMEBundle, displayID: String?, update: Bool)
+    func display(_ bundle: DisplayBundle, displayID: String?, update: Bool)
     /// `clearOutput()`.
     func clearOutput(wait: Bool)
     /// `readLine(prompt:)`: asks the user for a line; nil when the frontend does not allow stdin.
@@ -94,7 +93,7 @@ public struct ScriptError: Error, CustomStringConvertible, Sendable {
 /// What executing a cell produced.
 public enum ExecutionResult: Sendable {
     /// The cell ran; the bundle is its last expression's value (nil when there is none or `;` suppressed it).
-    case success(MIMEBundle?)
+    case success(DisplayBundle?)
     /// The cell stopped with an error; variables defined before the error survive.
     case failure(ScriptError)
 }

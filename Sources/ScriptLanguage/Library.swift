@@ -1,7 +1,6 @@
 import Foundation
-import RapidEELS
 
-/// The built-in commands for plain values: output, maths, help.
+/// The built-in commands for plain values: output, maths, help, and svg/html markup to display.
 enum Library {
     static func install(into interpreter: Interpreter) {
         let r = interpreter.registry
@@ -27,7 +26,7 @@ enum Library {
                            doc: "Shows a value as a rich output (a figure, a table) without ending the cell.",
                            example: "display(plot(si.mean()))") { args, ctx in
             try ctx.interpreter.memory.check(adding: try args.value("value").textSize(), for: "the displayed text")
-            ctx.output.display(try args.value("value").mimeBundle, displayID: nil, update: false)
+            ctx.output.display(try args.value("value").displayBundle, displayID: nil, update: false)
             return .none
         })
         r.register(Command(name: "clearOutput", parameters: [.bool("wait", default: false)],
@@ -124,6 +123,7 @@ enum Library {
             ctx.output.stream(.stdout, ctx.interpreter.helpText(for: try args.given("value")) + "\n")
             return .none
         })
+        DisplayCommands.install(in: interpreter)   // svg(_:), html(_:)
     }
 }
 
