@@ -12,11 +12,13 @@ extension KernelServer {
 
         if storeHistory { executionCount += 1 }
         let count = executionCount
+        // The stop flag exists before execute_input goes out: a client that interrupts as soon as it sees the cell
+        // start reaches it (made after, an interrupt in between was lost and the cell ran on).
+        let cancellation = beginCancellableRequest()
+        defer { endCancellableRequest() }
         if !silent { publish("execute_input", ["code": .string(code), "execution_count": .int(count)], parent: request) }
 
         let output = CellOutput(server: self, parent: request, allowsStdin: allowStdin)
-        let cancellation = beginCancellableRequest()
-        defer { endCancellableRequest() }
         var payload: [JSON] = []
         let outcome: ExecuteOutcome
         if let page = pageRequest(in: code) {

@@ -6,12 +6,15 @@ import XCTest
 final class RecordingTransport: KernelTransport, @unchecked Sendable {
     private let condition = NSCondition()
     private var sent: [(Channel, JupyterMessage)] = []
+    /// Called on the sending thread after each message is recorded (to act at an exact point of the protocol).
+    var onSend: ((JupyterMessage, Channel) -> Void)?
 
     func send(_ message: JupyterMessage, on channel: Channel) {
         condition.lock()
         sent.append((channel, message))
         condition.broadcast()
         condition.unlock()
+        onSend?(message, channel)
     }
 
     /// Waits until `count` messages on `channel` of `type` exist, then returns everything sent so far.
@@ -171,6 +174,16 @@ final class KernelServerTests: XCTestCase {
         let all = transport.waitFor("status", on: .iopub)
         XCTAssertFalse(transport.iopub(parent: queued, in: all).contains { $0.messageType == "stream" })
         XCTAssertTrue(transport.iopub(parent: failing, in: all).contains { $0.messageType == "error" })
+    }
+
+    /// An interrupt sent the moment execute_input is out reaches the cell (the stop flag must exist by then).
+    func testAnInterruptRightAfterExecuteInputStopsTheCell() throws {
+        transport.onSend = { [unowned self] message, _ in
+            if message.messageType == "execute_input" { server.interrupt() }
+        }
+        let cell = request("execute_request", ["code": "block"])
+        XCTAssertEqual(reply(to: cell, type: "execute_reply")?.content["ename"], "Interrupted")
+        transport.onSend = nil
     }
 
     func testStopOnErrorFalseKeepsQueuedCells() throws {

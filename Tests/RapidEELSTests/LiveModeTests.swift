@@ -19,6 +19,18 @@ final class LiveModeTests: XCTestCase {
         }
     }
 
+    /// The real folder without inotify events, listing the `*_burst.dm4` files only once `burst` of them exist.
+    struct BurstAtOnce: WatchedFileSystem {
+        let burst: Int
+        let real = LocalFileSystem(usesEvents: false)
+        func fileNames(in folder: String) -> [String]? {
+            guard let names = real.fileNames(in: folder) else { return nil }
+            let landed = names.filter { $0.hasSuffix("_burst.dm4") }
+            return landed.count >= burst ? names : names.filter { !$0.hasSuffix("_burst.dm4") }
+        }
+        func status(of path: String) -> (size: Int, modified: Double)? { real.status(of: path) }
+    }
+
     func testWatcherHandsOutOnlySettledFilesOnceInNameOrder() throws {
         let fs = FakeFolder()
         fs.set("old.dm4", size: 10, at: 0)
@@ -182,9 +194,10 @@ final class LiveModeTests: XCTestCase {
         options.frames = 3
         options.seconds = 30
         options.backlogWarning = 4
-        // The size-and-time rule alone: FileManager.createFile writes by renaming into place, which inotify would
-        // report complete at once, and a3_vanishing.dm4 could then be read before it is removed.
-        let session = LiveSession(options: options, pipeline: pipeline, fileSystem: LocalFileSystem(usesEvents: false))
+        // The size-and-time rule alone (FileManager.createFile writes by renaming into place, which inotify would
+        // report complete at once, and a3_vanishing.dm4 could then be read before it is removed), and the burst
+        // shown only once all eight are renamed in: a busy machine can pause the writer between two renames.
+        let session = LiveSession(options: options, pipeline: pipeline, fileSystem: BurstAtOnce(burst: 8))
         let good = simulator.encode(simulator.frame(0))
         var otherAxis = simulator.frame(1)
         otherAxis.energy.scale = 0.37                               // a dispersion the method cannot bin
@@ -371,6 +384,41 @@ final class LiveModeTests: XCTestCase {
         #else
         throw XCTSkip("inotify is Linux's")
         #endif
+    }
+
+    /// A DM frame's window is binned straight from the file; it must be what loading the file and preparing the
+    /// image gives, bit for bit, wherever the window falls on the file's channels and for each bin factor.
+    func testADMFrameIsPreparedStraightFromTheFileBitForBit() throws {
+        let folder = try temporaryFolder()
+        let (denoiser, classifier) = Self.model        // window 632-664 eV in 0.4 eV bins
+        let pipeline = try LivePipeline(denoiser: denoiser, classifier: classifier)
+        var rng = SeededGenerator(seed: 9)
+        for (index, (offset, scale)) in [(600.0, 0.1), (600.37, 0.1), (598.9, 0.2), (620.05, 0.4), (610.0, 0.05)]
+            .enumerated() {
+            let energy = UniformAxis(offset: offset, scale: scale, size: Int(70 / scale))
+            let data = (0..<(3 * 4 * energy.size)).map { _ in Float(rng.nextPoisson(mean: 40)) - 0.5 }
+            let si = SpectrumImage(rows: 3, columns: 4, energy: energy, data: data)
+            let path = folder + "/frame_\(index).dm4"
+            try DMWriter.write(si, to: path)
+            let direct = try XCTUnwrap(try pipeline.prepare(DMFile(path: path)), "offset \(offset) scale \(scale)")
+            let loaded = try pipeline.prepare(XCTUnwrap(try load(path).spectrumImage))
+            XCTAssertEqual(direct.inputs, loaded.inputs, "offset \(offset) scale \(scale)")
+            XCTAssertEqual(direct.classifierInputs, loaded.classifierInputs)
+            XCTAssertEqual(direct.rows, 3)
+            XCTAssertEqual(direct.columns, 4)
+        }
+        // Data that do not cover the window: nil, so the watch loads the file and the method says why.
+        let short = SpectrumImage(rows: 1, columns: 2, energy: UniformAxis(offset: 600, scale: 0.1, size: 400),
+                                  data: [Float](repeating: 1, count: 800))
+        try DMWriter.write(short, to: folder + "/short.dm4")
+        XCTAssertNil(try pipeline.prepare(DMFile(path: folder + "/short.dm4")))
+        // A dispersion that does not divide the bin width: the method's error.
+        let odd = SpectrumImage(rows: 1, columns: 2, energy: UniformAxis(offset: 600, scale: 0.3, size: 300),
+                                data: [Float](repeating: 1, count: 600))
+        try DMWriter.write(odd, to: folder + "/odd.dm4")
+        XCTAssertThrowsError(try pipeline.prepare(DMFile(path: folder + "/odd.dm4"))) {
+            XCTAssertTrue("\($0)".contains("dispersion"), "\($0)")
+        }
     }
 
     func testAFileRemovedBeforeItIsReadIsALine() throws {

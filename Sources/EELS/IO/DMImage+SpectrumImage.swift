@@ -40,6 +40,68 @@ extension DMImage {
         }
     }
 
+    /// `bins` sums of `factor` adjacent channels from channel `first`, for every pixel, as rows x columns x bins
+    /// (bins fastest): a binned energy window of a 3D spectrum image straight from the file's channel-major slab,
+    /// with no intermediate image of the raw channels (live mode's frames). Each bin is summed in channel order
+    /// starting from 0, as `SpectrumImage.rebin(energy:)` sums (factor 1 copies), so the values are crop + rebin's
+    /// bit for bit.
+    ///
+    ///     let file = try DMFile(path: "frame_00001.dm4")      // 1,120 channels at 0.125 eV from 440 eV
+    ///     let x = try file.images[0].binnedChannelsLast(in: file.tree.bytes, first: 640, factor: 2, bins: 240)
+    ///
+    /// - Throws: `EELSError.value` unless the image is 3D with real values and the channels exist.
+    public func binnedChannelsLast(in bytes: FileBytes, first: Int, factor: Int, bins: Int) throws -> [Float] {
+        guard dimensions.count == 3, dataType.family != .complex, dataType.family != .rgba else {
+            throw EELSError.value("\(title.isEmpty ? "image" : title) is not a 3D spectrum image of real values")
+        }
+        let all = dimensions[2], pixels = dimensions[0] * dimensions[1]
+        guard first >= 0, factor >= 1, bins >= 1, first + bins * factor <= all else {
+            throw EELSError.value("\(bins) bins of \(factor) channels from channel \(first) are outside the image's "
+                + "0..<\(all)")
+        }
+        precondition(dataOffset >= 0 && dataOffset + dataType.storedBytes * all * pixels <= bytes.count,
+                     "DMImage bounds were checked when the image was read")
+        let slab = UnsafeMutablePointer<Float>.allocate(capacity: bins * pixels)     // [bins][pixels]
+        defer { slab.deallocate() }
+        let row = UnsafeMutablePointer<Float>.allocate(capacity: pixels)
+        defer { row.deallocate() }
+        let simple = simpleType, width = simple.byteCount, little = littleEndian
+        let copies = dataType == .float32 && littleEndian && 1.littleEndian == 1
+        bytes.withUnsafeBytes { raw in
+            let source = UnsafeRawBufferPointer(rebasing: raw[dataOffset..<(dataOffset + dataType.storedBytes * all * pixels)])
+            func decode(channel k: Int, into out: UnsafeMutablePointer<Float>) {
+                if copies {
+                    UnsafeMutableRawPointer(out).copyMemory(from: source.baseAddress! + 4 * k * pixels,
+                                                            byteCount: 4 * pixels)
+                } else {
+                    for p in 0..<pixels {
+                        out[p] = Float(simple.decode(source, at: (k * pixels + p) * width, littleEndian: little))
+                    }
+                }
+            }
+            for i in 0..<bins {
+                let sums = slab + i * pixels
+                if factor == 1 {
+                    decode(channel: first + i, into: sums)
+                    continue
+                }
+                sums.initialize(repeating: 0, count: pixels)
+                for f in 0..<factor {
+                    decode(channel: first + i * factor + f, into: row)
+                    for p in 0..<pixels { sums[p] += row[p] }
+                }
+            }
+        }
+        return [Float](filling: bins * pixels) { out in
+            if bins <= Int(Int32.max), pixels <= Int(Int32.max) {
+                cblas_somatcopy(CblasRowMajor, CblasTrans, blasint(bins), blasint(pixels), 1, slab, blasint(pixels),
+                                out.baseAddress!, blasint(bins))
+            } else {
+                for i in 0..<bins { for p in 0..<pixels { out[p * bins + i] = slab[i * pixels + p] } }
+            }
+        }
+    }
+
     /// Element (k, p) of the stored [channels][pixels] array goes to out[p * channels + k]. A strip of channel
     /// rows at a time (about 2 MB) is decoded into an aligned scratch buffer (one memcpy for little-endian
     /// float32: DM data offsets are rarely 4-byte aligned), then OpenBLAS transposes the strip into place.

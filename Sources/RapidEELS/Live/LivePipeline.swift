@@ -139,6 +139,22 @@ public final class LivePipeline {
                              classifierInputs: try classifier.map { try $0.scaler.transform(spectra: inputs) })
     }
 
+    /// A DigitalMicrograph frame prepared straight from the file: the window's channels binned from the file's
+    /// channel-major data (`DMImage.binnedChannelsLast`), the same numbers as `prepare(load(path))` without an
+    /// image of the raw channels. Nil when that does not apply (not a 3D spectrum image, a correction that needs
+    /// the whole spectrum, data that do not cover the window): then load the file and call `prepare(_:)`, which
+    /// says what is wrong.
+    /// - Throws: `RapidEELSError.incompatible` for a dispersion that does not divide the bin width.
+    public func prepare(_ file: DMFile) throws -> PreparedFrame? {
+        guard case .none = method.drift, method.darkReference == nil, let image = file.images.first,
+              image.dimensions.count == 3, image.axes.count == 3,
+              let (first, factor) = try method.inputChannels(on: image.axes[0]) else { return nil }
+        let inputs = try image.binnedChannelsLast(in: file.tree.bytes, first: first, factor: factor,
+                                                  bins: method.channels)
+        return PreparedFrame(rows: image.axes[1].size, columns: image.axes[2].size, inputs: inputs,
+                             classifierInputs: try classifier.map { try $0.scaler.transform(spectra: inputs) })
+    }
+
     /// Classifies every pixel of `si` and denoises all of them or the `denoisedPerFrame` sample.
     /// - Throws: as `prepare(_:)`.
     public func process(_ si: SpectrumImage) throws -> LiveFrameResult { try process(prepare(si)) }

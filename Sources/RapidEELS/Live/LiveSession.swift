@@ -136,9 +136,10 @@ public final class LiveSession {
         return (.unreadable, "\(error)")
     }
 
-    private func check(_ si: SpectrumImage, name: String, problem: (LiveProblemKind, String, String) -> Void) -> Bool {
-        if let shape, !options.growing, (si.rows, si.columns) != shape {
-            problem(.shape, name, "\(si.rows) x \(si.columns) pixels, the watch's frames are \(shape.rows) x "
+    private func check(rows: Int, columns: Int, name: String,
+                       problem: (LiveProblemKind, String, String) -> Void) -> Bool {
+        if let shape, !options.growing, (rows, columns) != shape {
+            problem(.shape, name, "\(rows) x \(columns) pixels, the watch's frames are \(shape.rows) x "
                 + "\(shape.columns); skipped")
             return false
         }
@@ -147,22 +148,44 @@ public final class LiveSession {
 
     /// A frame file read and prepared (off the watch thread when it is prefetched).
     struct FrameRead {
-        var image: SpectrumImage?
+        /// The frame's pixels, rows x columns (nil: not read as a spectrum image).
+        var shape: (rows: Int, columns: Int)?
         /// Why the file could not be read as a spectrum image (nil: read, or not a spectrum image at all).
         var loadError: Error?
         var prepared: Result<LivePipeline.PreparedFrame, Error>?
     }
 
-    /// Reads `file` (only the model's energy window of a DM file) and prepares it for the networks.
+    /// Reads `file` and prepares it for the networks: a DM frame's window binned straight from the file, anything
+    /// else loaded (only the model's energy window of a DM file) and prepared.
     private func read(_ file: WatchedFile) -> FrameRead {
         var read = FrameRead()
+        let suffix = (file.name as NSString).pathExtension.lowercased()
+        if suffix == "dm4" || suffix == "dm3", let dm = try? DMFile(path: file.path) {
+            do {
+                if let frame = try pipeline.prepare(dm) {
+                    read.shape = (frame.rows, frame.columns)
+                    read.prepared = .success(frame)
+                    return read
+                }
+            } catch {
+                if let image = dm.images.first, image.axes.count == 3 {
+                    read.shape = (image.axes[1].size, image.axes[2].size)
+                }
+                read.prepared = .failure(error)
+                return read
+            }
+        }
+        let si: SpectrumImage?
         do {
-            read.image = try load(file.path, energySpan: pipeline.energySpan).spectrumImage
+            si = try load(file.path, energySpan: pipeline.energySpan).spectrumImage
         } catch {
             read.loadError = error
             return read
         }
-        if let si = read.image { read.prepared = Result { try pipeline.prepare(si) } }
+        if let si {
+            read.shape = (si.rows, si.columns)
+            read.prepared = Result { try pipeline.prepare(si) }
+        }
         return read
     }
 
@@ -221,11 +244,11 @@ public final class LiveSession {
             problem(kind, file.name, message + (kind == .unreadable ? "; read again if it changes" : ""))
             return
         }
-        guard let si = frame.image, let prepared = frame.prepared else {
+        guard let size = frame.shape, let prepared = frame.prepared else {
             problem(.unreadable, file.name, "not a spectrum image")
             return
         }
-        guard check(si, name: file.name, problem: problem) else { return }
+        guard check(rows: size.rows, columns: size.columns, name: file.name, problem: problem) else { return }
         let result: LiveFrameResult
         do {
             result = try pipeline.process(prepared.get())
@@ -234,14 +257,15 @@ public final class LiveSession {
             problem(kind == .vanished ? .unreadable : kind, file.name, message)
             return
         }
-        if shape == nil { shape = (si.rows, si.columns) }
-        let map = result.labels.isEmpty ? nil : LiveMap(index: run.processedFiles, file: file.name, rows: si.rows,
-                                                        columns: si.columns, labels: result.labels,
+        if shape == nil { shape = size }
+        let map = result.labels.isEmpty ? nil : LiveMap(index: run.processedFiles, file: file.name, rows: size.rows,
+                                                        columns: size.columns, labels: result.labels,
                                                         probabilities: result.probabilities)
         let now = clock()
         let landed = min(file.modified, file.firstSeen)
         run.add(frame: LiveFrameRecord(index: run.processedFiles, file: file.name, landed: landed - start,
-                                       latency: now - landed, fractions: result.fractions, pixels: si.pixelCount),
+                                       latency: now - landed, fractions: result.fractions,
+                                       pixels: size.rows * size.columns),
                 map: map, result: result, busy: now - began)
         run.elapsed = now - start
         update(run, false)

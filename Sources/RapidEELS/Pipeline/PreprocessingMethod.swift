@@ -86,12 +86,15 @@ public struct PreprocessingMethod: Sendable, Equatable {
 
     /// How many raw channels make one bin of `si`.
     /// - Throws: `RapidEELSError.incompatible` when the dispersion does not divide the bin width.
-    public func binFactor(_ si: SpectrumImage) throws -> Int {
-        let ratio = binWidth / si.energy.scale
+    public func binFactor(_ si: SpectrumImage) throws -> Int { try binFactor(on: si.energy) }
+
+    /// How many raw channels of `axis` make one bin (as `binFactor(_:)`).
+    public func binFactor(on axis: UniformAxis) throws -> Int {
+        let ratio = binWidth / axis.scale
         let factor = Int(ratio.rounded())
         guard factor >= 1, abs(ratio - Double(factor)) < 1e-6 else {
-            let multiples = (1...3).map { fmtEV(si.energy.scale * Double($0)) }.joined(separator: ", ")
-            throw RapidEELSError.incompatible("the data's dispersion is \(fmtEV(si.energy.scale)) eV/channel, which "
+            let multiples = (1...3).map { fmtEV(axis.scale * Double($0)) }.joined(separator: ", ")
+            throw RapidEELSError.incompatible("the data's dispersion is \(fmtEV(axis.scale)) eV/channel, which "
                 + "does not divide the bin width \(fmtEV(binWidth)) eV: use a bin width that is a whole number of "
                 + "channels (\(multiples) ... eV)")
         }
@@ -133,21 +136,29 @@ public struct PreprocessingMethod: Sendable, Equatable {
     /// Network inputs: raw counts on the window's axis (corrected, binned and windowed), not scaled.
     public func inputs(_ si: SpectrumImage) throws -> SpectrumImage { try inputs(corrected: corrected(si).image) }
 
+    /// Where the network inputs lie in data on `axis`: the raw channel where the first bin starts and how many raw
+    /// channels make a bin, with the geometry `binned` and `windowed` use (bins aligned with the window start);
+    /// nil when the data do not cover the window (then `binned`/`windowed` throw the reason).
+    /// - Throws: `RapidEELSError.incompatible` for a dispersion that does not divide the bin width.
+    public func inputChannels(on energy: UniformAxis) throws -> (first: Int, factor: Int)? {
+        let factor = try binFactor(on: energy)
+        let start = try energy.channel(of: windowStart)
+        guard start >= 0, start + channels * factor <= energy.size else { return nil }
+        let phase = start % factor
+        let usable = (energy.size - phase) / factor * factor
+        var binnedAxis = phase == 0 && usable == energy.size ? energy : energy.cropped(to: phase..<(phase + usable))
+        if factor > 1 { binnedAxis = binnedAxis.rebinned(by: factor) }
+        let first = try binnedAxis.channel(of: windowStart)
+        guard first >= 0, first + channels <= binnedAxis.size else { return nil }
+        return (phase + first * factor, factor)
+    }
+
     /// Network inputs of an image already through `corrected(_:)`: `windowed(binned(si))`, bit for bit, in one
     /// pass that reads only the window's channels (a live frame of 1,120 channels is not binned whole, and no
     /// intermediate image is made).
     public func inputs(corrected si: SpectrumImage) throws -> SpectrumImage {
-        let factor = try binFactor(si)
-        let start = try si.energy.channel(of: windowStart)
-        guard start >= 0, start + channels * factor <= si.channels else { return try windowed(binned(si)) }
-        // The geometry `binned` and `windowed` use: bins aligned with the window start, then the window's bins.
-        let phase = start % factor
-        let usable = (si.channels - phase) / factor * factor
-        var binnedAxis = phase == 0 && usable == si.channels ? si.energy : si.energy.cropped(to: phase..<(phase + usable))
-        if factor > 1 { binnedAxis = binnedAxis.rebinned(by: factor) }
-        let first = try binnedAxis.channel(of: windowStart)
-        guard first >= 0, first + channels <= binnedAxis.size else { return try windowed(binned(si)) }
-        let offset = phase + first * factor, raw = si.channels, width = channels, pixels = si.pixelCount
+        guard let (offset, factor) = try inputChannels(on: si.energy) else { return try windowed(binned(si)) }
+        let raw = si.channels, width = channels, pixels = si.pixelCount
         let out = [Float](filling: pixels * width) { buffer in
             si.data.withUnsafeBufferPointer { src in
                 for p in 0..<pixels {
