@@ -61,26 +61,6 @@ final class DMAcquisitionWriterTests: XCTestCase {
         }
     }
 
-    /// Live mode reads only the model's energy window of each frame: the channels are one contiguous slab of a DM
-    /// spectrum image, and what comes back is exactly those channels of the whole read.
-    func testAnEnergySpanReadsOnlyItsChannels() throws {
-        let energy = UniformAxis(offset: 440, scale: 0.125, size: 96)
-        let si = SpectrumImage(rows: 3, columns: 5, energy: energy, data: (0..<(15 * 96)).map { Float($0 % 997) * 0.5 })
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("span-\(UUID().uuidString).dm4").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        try DMWriter.write(si, to: path)
-        let whole = try XCTUnwrap(try load(path).spectrumImage)
-        let part = try XCTUnwrap(try load(path, energySpan: 443.0...447.0).spectrumImage)
-        // 443 eV is channel 24 and 447 eV channel 56; one channel to spare below, and up to two above.
-        XCTAssertEqual(part.energy.offset, energy.value(at: 23), accuracy: 1e-9)
-        XCTAssertEqual(part.channels, 58 - 23)
-        XCTAssertEqual(part.data, try whole.crop(channels: 23..<58).data)
-        XCTAssertEqual(part.rows, 3)
-        XCTAssertEqual(part.columns, 5)
-        // A span the axis does not cover reads everything (the caller's own checks then say what is wrong).
-        XCTAssertEqual(try XCTUnwrap(try load(path, energySpan: 430.0...447.0).spectrumImage).data, whole.data)
-    }
-
     func testFileLayoutIsDigitalMicrographs() throws {
         let si = sampleSI(rows: 2, columns: 3, channels: 4)
         let bytes = DMWriter.bytes(si)

@@ -65,10 +65,7 @@ public struct DMFile {
     }
 
     /// The image at `index` of `images` (default: the first non-thumbnail image) as a loaded value.
-    /// - Parameter energySpan: for a 3D spectrum image, read only the channels that cover this span (in the
-    ///   energy axis's units) and one channel beyond each end; other data, or a span the axis does not reach,
-    ///   are read whole.
-    public func load(image index: Int = 0, energySpan: ClosedRange<Double>? = nil) throws -> LoadedData {
+    public func load(image index: Int = 0) throws -> LoadedData {
         guard images.indices.contains(index) else {
             throw EELSError.value("\(tree.path) has \(images.count) image(s); index \(index) is out of range")
         }
@@ -99,26 +96,13 @@ public struct DMFile {
                                   data: try image.floatValues(in: tree.bytes),
                                   rowAxis: axes[0], columnAxis: axes[1], metadata: metadata))
         case 3:
-            let channels = energySpan.flatMap { Self.channels(of: axes[0], covering: $0) }
-            var si = SpectrumImage(rows: axes[1].size, columns: axes[2].size,
-                                   energy: channels.map { axes[0].cropped(to: $0) } ?? axes[0],
-                                   data: try image.channelsLastValues(in: tree.bytes, channels: channels),
-                                   metadata: metadata)
+            var si = SpectrumImage(rows: axes[1].size, columns: axes[2].size, energy: axes[0],
+                                   data: try image.channelsLastValues(in: tree.bytes), metadata: metadata)
             si.rowAxis = axes[1]
             si.columnAxis = axes[2]
             return .spectrumImage(si)
         default:
             return .raw(try image.rawArray(in: tree.bytes, metadata: metadata))
         }
-    }
-
-    /// The channels of `axis` covering `span` with one channel to spare at each end; nil when the span is not
-    /// inside the axis (then the whole axis is read and the caller's checks say what is wrong).
-    static func channels(of axis: UniformAxis, covering span: ClosedRange<Double>) -> Range<Int>? {
-        guard axis.scale > 0, span.lowerBound.isFinite, span.upperBound.isFinite else { return nil }
-        let lower = Int(((span.lowerBound - axis.offset) / axis.scale).rounded(.down)) - 1
-        let upper = Int(((span.upperBound - axis.offset) / axis.scale).rounded(.up)) + 2
-        guard lower >= 0, upper <= axis.size, lower < upper else { return nil }
-        return lower..<upper
     }
 }

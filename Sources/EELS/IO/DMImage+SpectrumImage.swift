@@ -11,8 +11,7 @@ extension DMImage {
     ///     let values = try file.images[0].channelsLastValues(in: file.tree.bytes)   // 2 x 2 x 2048
     ///
     /// - Throws: `EELSError.value` unless the image is 3D with real values.
-    /// - Parameter range: only these channels (contiguous in the file: energy is the slowest axis), or all.
-    public func channelsLastValues(in bytes: FileBytes, channels range: Range<Int>? = nil) throws -> [Float] {
+    public func channelsLastValues(in bytes: FileBytes) throws -> [Float] {
         guard dimensions.count == 3 else {
             throw EELSError.value("\(title.isEmpty ? "image" : title) is \(dimensions.count)D, "
                 + "not a 3D spectrum image")
@@ -23,18 +22,13 @@ extension DMImage {
                 + "not real counts; read it as a RawArray")
         default: break
         }
-        let all = dimensions[2], pixels = dimensions[0] * dimensions[1]
-        precondition(dataOffset >= 0 && dataOffset + dataType.storedBytes * all * pixels <= bytes.count,
+        let channels = dimensions[2], pixels = dimensions[0] * dimensions[1], count = channels * pixels
+        precondition(dataOffset >= 0 && dataOffset + dataType.storedBytes * count <= bytes.count,
                      "DMImage bounds were checked when the image was read")
-        let range = range ?? 0..<all
-        guard range.lowerBound >= 0, range.upperBound <= all, !range.isEmpty else {
-            throw EELSError.value("channels \(range) are outside the image's 0..<\(all)")
-        }
-        let channels = range.count, count = channels * pixels
         return [Float](filling: count) { out in
             bytes.withUnsafeBytes { raw in
-                let first = dataOffset + dataType.storedBytes * range.lowerBound * pixels
-                let source = UnsafeRawBufferPointer(rebasing: raw[first..<(first + dataType.storedBytes * count)])
+                let end = dataOffset + dataType.storedBytes * count
+                let source = UnsafeRawBufferPointer(rebasing: raw[dataOffset..<end])
                 decodeTransposed(source, into: out, channels: channels, pixels: pixels)
             }
         }

@@ -42,10 +42,7 @@ public enum FileFormat: String, Sendable, CaseIterable {
 ///
 /// `column` picks the value column of a multi-column text table (1 = the first after the energy).
 /// - Throws: `EELSError.file(path:detail:)` saying where parsing failed.
-/// - Parameter energySpan: read only the energy channels a spectrum image needs for this span (DM files: one
-///   contiguous slab of the file, so a live frame of 1,120 channels whose model window needs 480 reads 480);
-///   other formats are read whole.
-public func load(_ path: String, column: Int = 1, energySpan: ClosedRange<Double>? = nil) throws -> LoadedData {
+public func load(_ path: String, column: Int = 1) throws -> LoadedData {
     let bytes = try FileBytes(mapping: path)
     guard !bytes.isEmpty else { throw EELSError.file(path: path, detail: "the file is empty") }
     let head = Array(bytes.prefix(512))
@@ -58,7 +55,7 @@ public func load(_ path: String, column: Int = 1, energySpan: ClosedRange<Double
             + "columns apply to text tables")
     }
     switch format {
-    case .dm3, .dm4: return try DMFile(bytes: bytes, path: path).load(energySpan: energySpan)  // from the mapping
+    case .dm3, .dm4: return try DMFile(bytes: bytes, path: path).load()  // decoded from the mapping
     case .hspy: return try HSpyFormat.read(path: path)[0]
     default: return try load(bytes: bytes.array, format: format, path: path, column: column)
     }

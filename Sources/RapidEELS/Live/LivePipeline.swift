@@ -92,13 +92,6 @@ public final class LivePipeline {
         return a == b
     }
 
-    /// The energy span a frame must cover for this pipeline: the method's window, or nil when a correction needs
-    /// the whole spectrum (a dark reference, drift). `load(path, energySpan:)` reads only that part of a DM file.
-    public var energySpan: ClosedRange<Double>? {
-        guard case .none = method.drift, method.darkReference == nil else { return nil }
-        return method.window
-    }
-
     /// The pixels denoised out of `n`: all of them, or `denoisedPerFrame` evenly spread (pixel i * n / m).
     public func denoisedPixels(of n: Int) -> [Int]? {
         guard let m = denoisedPerFrame, m < n else { return nil }

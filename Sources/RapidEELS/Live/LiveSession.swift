@@ -156,7 +156,7 @@ public final class LiveSession {
     }
 
     /// Reads `file` and prepares it for the networks: a DM frame's window binned straight from the file, anything
-    /// else loaded (only the model's energy window of a DM file) and prepared.
+    /// else loaded and prepared.
     private func read(_ file: WatchedFile) -> FrameRead {
         var read = FrameRead()
         let suffix = (file.name as NSString).pathExtension.lowercased()
@@ -177,7 +177,7 @@ public final class LiveSession {
         }
         let si: SpectrumImage?
         do {
-            si = try load(file.path, energySpan: pipeline.energySpan).spectrumImage
+            si = try load(file.path).spectrumImage
         } catch {
             read.loadError = error
             return read
