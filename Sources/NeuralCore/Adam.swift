@@ -34,6 +34,22 @@ public final class Adam {
         secondMoment = Array(repeating: 0, count: parameterCount)
     }
 
+    /// The moments and step count, for a training checkpoint.
+    public var state: (iterations: Int, firstMoment: [Float], secondMoment: [Float]) {
+        (iterations, firstMoment, secondMoment)
+    }
+
+    /// Restores `state` (from a checkpoint of an optimizer over as many parameters).
+    /// - Throws: `NeuralError.shapeMismatch` when the moments do not match the parameter count.
+    public func restore(iterations: Int, firstMoment m: [Float], secondMoment v: [Float]) throws {
+        guard m.count == firstMoment.count, v.count == secondMoment.count, iterations >= 0 else {
+            throw NeuralError.shapeMismatch("Adam state for \(m.count) parameters; this optimizer has \(firstMoment.count)")
+        }
+        self.iterations = iterations
+        firstMoment = m
+        secondMoment = v
+    }
+
     /// Starts a step: advances the step counter and returns this step's alpha.
     public func beginStep() -> Float {
         iterations += 1

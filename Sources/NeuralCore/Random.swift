@@ -8,6 +8,12 @@ public struct SeededRandom: RandomNumberGenerator {
     /// Creates a generator whose sequence depends only on `seed`.
     public init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
 
+    /// A generator that continues from a saved `currentState` (training checkpoints).
+    public init(state: UInt64) { self.state = state }
+
+    /// The state to save; `init(state:)` continues the sequence from here.
+    public var currentState: UInt64 { state }
+
     /// The next 64 random bits.
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15

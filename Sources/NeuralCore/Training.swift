@@ -21,6 +21,8 @@ public struct TrainingOptions: Sendable {
     public var learningRate: Float
     /// Layers before this index are frozen.
     public var firstTrainableLayer: Int
+    /// Resume from and write a `TrainingCheckpoint` (CPU backend only); nil: none.
+    public var checkpoint: TrainingCheckpointing?
 
     public init(epochs: Int, batchSize: Int = 512, seed: UInt64 = 0, validationSplit: Double = 0,
                 shuffle: Bool = true, loss: Loss = .meanSquaredError, learningRate: Float = 1e-3,
@@ -88,7 +90,8 @@ extension Sequential {
     ///   - epochInputs: when given, called at the start of every epoch (1-based) for that epoch's training inputs
     ///     (same shape as `inputs`): fresh noise or augmentation per epoch. Validation always uses `inputs`.
     ///   - epochEnd: called after every epoch's optimizer steps (1-based epoch), before the validation loss: a
-    ///     health check that may repair weights (dead units) or throw to stop.
+    ///     health check that may repair weights (dead units) or throw to stop. An epoch that ended a sitting of a
+    ///     checkpointed run is called again when a later sitting carries on past it (it was the last, now it is not).
     @discardableResult
     public func fit(inputs: [Float], targets: [Float], count: Int, options: TrainingOptions,
                     epochInputs: ((Int) throws -> [Float])? = nil,
@@ -106,17 +109,70 @@ extension Sequential {
         let steps = (trainCount + options.batchSize - 1) / options.batchSize
         var history = TrainingHistory(trainingSamples: trainCount)
         var best: (loss: Double, weights: [[Float]])?
+        var firstEpoch = 1, earlierSeconds = 0.0
+        let identity = options.checkpoint == nil ? "" : TrainingCheckpoint.identity(
+            parameterCount: parameterCount, trainCount: trainCount, options: options, inputs: inputs, targets: targets)
+        if let checkpointing = options.checkpoint {
+            guard backend is CPUBackend else {
+                throw NeuralError.invalidArgument("training checkpoints read Adam's moments on the host: train on "
+                    + "the CPU backend to use one")
+            }
+            guard checkpointing.every >= 1 else {
+                throw NeuralError.invalidArgument("checkpoint every \(checkpointing.every) epochs: must be at least 1")
+            }
+            if FileManager.default.fileExists(atPath: checkpointing.url.path) {
+                let saved = try TrainingCheckpoint.read(from: checkpointing.url)
+                guard saved.identity == identity else {
+                    throw NeuralError.invalidArgument("\(checkpointing.url.lastPathComponent) belongs to another "
+                        + "training run (\(saved.identity)); this run: \(identity). Delete it or choose another file")
+                }
+                guard saved.epoch <= options.epochs else {
+                    throw NeuralError.invalidArgument("\(checkpointing.url.lastPathComponent) is at epoch "
+                        + "\(saved.epoch), past the \(options.epochs) epochs asked")
+                }
+                guard saved.weights.map(\.count) == parameters.map(\.count) else {
+                    throw NeuralError.shapeMismatch("\(checkpointing.url.lastPathComponent) holds weights of "
+                        + "another shape than this network's")
+                }
+                restore(saved.weights)
+                try optimizer.restore(iterations: saved.adamIterations, firstMoment: saved.firstMoment,
+                                      secondMoment: saved.secondMoment)
+                rng = SeededRandom(state: saved.generatorState)
+                order = saved.order
+                best = saved.best
+                history = saved.history
+                earlierSeconds = saved.history.seconds
+                firstEpoch = saved.epoch + 1
+                // That epoch ended its sitting, so epochEnd saw it as the last; it no longer is.
+                if saved.epoch == saved.plannedEpochs, saved.epoch < options.epochs, saved.epoch > 0 {
+                    try epochEnd?(saved.epoch)
+                }
+            }
+        }
+        func writeCheckpoint(epoch: Int) throws {
+            guard let checkpointing = options.checkpoint,
+                  epoch % checkpointing.every == 0 || epoch == options.epochs else { return }
+            let state = optimizer.state
+            try TrainingCheckpoint(epoch: epoch, weights: snapshot(), adamIterations: state.iterations,
+                                   firstMoment: state.firstMoment, secondMoment: state.secondMoment,
+                                   generatorState: rng.currentState, order: order, best: best, history: history,
+                                   plannedEpochs: options.epochs, identity: identity).write(to: checkpointing.url)
+        }
         let started = Date()
         lastHistory = history
         func finish(cancelled: Bool) {
             if let best { restore(best.weights) }
             history.cancelled = cancelled
-            history.seconds = Date().timeIntervalSince(started)
+            history.seconds = earlierSeconds + Date().timeIntervalSince(started)
             lastHistory = history
+        }
+        if firstEpoch > options.epochs {   // the checkpoint already holds every epoch asked for
+            lastHistory = history
+            return history
         }
         try inputs.withUnsafeBufferPointer { original in
             try targets.withUnsafeBufferPointer { y in
-                for epoch in 1...options.epochs {
+                for epoch in firstEpoch...options.epochs {
                     if options.shuffle { order.shuffle(using: &rng) }
                     let fresh = try epochInputs?(epoch)
                     if let fresh, fresh.count != inputs.count {
@@ -142,12 +198,14 @@ extension Sequential {
                         epochSum += loss * Double(end - start)
                         seen += end - start
                         if let progress {
-                            let elapsed = Date().timeIntervalSince(started)
-                            let done = (epoch - 1) * steps + step, total = options.epochs * steps
+                            // The rate of this sitting; elapsed includes the sittings before a resume.
+                            let sitting = Date().timeIntervalSince(started)
+                            let done = (epoch - firstEpoch) * steps + step
+                            let total = (options.epochs - firstEpoch + 1) * steps
                             progress(TrainingProgress(
                                 epoch: epoch, epochs: options.epochs, step: step, steps: steps,
                                 loss: epochSum / Double(seen), validationLoss: history.validationLoss.last,
-                                elapsed: elapsed, eta: elapsed / Double(done) * Double(total - done)))
+                                elapsed: earlierSeconds + sitting, eta: sitting / Double(done) * Double(total - done)))
                         }
                     }
                     }
@@ -164,12 +222,13 @@ extension Sequential {
                         best = (monitored, snapshot())
                         history.bestEpoch = epoch - 1
                     }
-                    history.seconds = Date().timeIntervalSince(started)
+                    history.seconds = earlierSeconds + Date().timeIntervalSince(started)
                     lastHistory = history
+                    try writeCheckpoint(epoch: epoch)
                 }
             }
         }
-        history.seconds = Date().timeIntervalSince(started)
+        history.seconds = earlierSeconds + Date().timeIntervalSince(started)
         lastHistory = history
         return history
     }

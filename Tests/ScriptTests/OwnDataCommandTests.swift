@@ -96,6 +96,70 @@ final class OwnDataCommandTests: XCTestCase {
         XCTAssertEqual(saved, "[true, true, true]")
     }
 
+    /// `train(..., checkpoint:)`: a run of 3 epochs stopped after 2 and carried on by the same call ends with the
+    /// weights of one uninterrupted 3-epoch run (the denoised output is identical).
+    func testTrainingResumesFromItsCheckpointWithTheSameResult() throws {
+        let interpreter = Interpreter.rapidEELS(output: OutputCapture())
+        let checkpoint = folder + "/ae.checkpoint"
+        _ = try run(interpreter, """
+            let data = dataset("\(folder!)", labels: "/^(s[234])_/", test: ["s2_03.npy", "s3_03.npy", "s4_03.npy"])
+            let m = method(window: 630...660, bin: 0.5, background: 605...630, block: [2, 4])
+            let straight = autoencoder(latent: 6, seed: 1, method: m)
+            train(straight, on: data, epochs: 3, batchSize: 32, seed: 1)
+            let sittings = autoencoder(latent: 6, seed: 1, method: m)
+            train(sittings, on: data, epochs: 2, batchSize: 32, seed: 1, checkpoint: "\(checkpoint)")
+            let resumed = autoencoder(latent: 6, seed: 5, method: m)
+            let h = train(resumed, on: data, epochs: 3, batchSize: 32, seed: 1, checkpoint: "\(checkpoint)")
+            """)
+        XCTAssertEqual(try run(interpreter, "h.loss.count"), "3")
+        XCTAssertEqual(try run(interpreter, """
+            mse(denoise(data.test[0], with: resumed), denoise(data.test[0], with: straight))
+            """), "0.0")
+        XCTAssertNotEqual(try run(interpreter, """
+            mse(denoise(data.test[0], with: sittings), denoise(data.test[0], with: straight))
+            """), "0.0", "2 epochs differ from 3, so the comparison above can fail")
+        // Another run's settings against the same file: refused with the reason, the variables kept.
+        XCTAssertThrowsError(try run(interpreter, """
+            train(autoencoder(latent: 6, seed: 1, method: m), on: data, epochs: 3, batchSize: 32, seed: 2, checkpoint: "\(checkpoint)")
+            """)) { error in XCTAssertTrue("\(error)".contains("belongs to another training run"), "\(error)") }
+        XCTAssertEqual(try run(interpreter, "h.loss.count"), "3")
+    }
+
+    /// `denoise(..., anchor:)` keeps the network's variation and takes the local mean from the data: the mean of
+    /// the anchored output over a window holding the whole image equals the data's own mean spectrum, background
+    /// subtracted, whatever the network gives.
+    func testAnAnchorSetsTheLocalMeanToTheDatasOwn() throws {
+        let interpreter = Interpreter.rapidEELS(output: OutputCapture())
+        _ = try run(interpreter, """
+            let data = dataset("\(folder!)", labels: "/^(s[234])_/", test: ["s2_03.npy", "s3_03.npy", "s4_03.npy"])
+            let m = method(window: 630...660, bin: 0.5, background: 605...630, block: [4, 8])
+            let ae = autoencoder(latent: 6, seed: 1, method: m)
+            train(ae, on: data, epochs: 1, batchSize: 32, seed: 1)
+            let si = data.test[1]
+            let anchored = denoise(si, with: ae, anchor: [9, 17])
+            let plain = denoise(si, with: ae)
+            """)
+        // One 4 x 8 block = the whole image, so the ground truth is the image's mean spectrum, background subtracted.
+        func meanSquaredGap(_ name: String) throws -> Double {
+            Double(try run(interpreter, """
+                let a\(name) = \(name).mean().values
+                let t\(name) = groundTruth(si, method: m).mean().values
+                var s\(name) = 0.0
+                for i in 0..<a\(name).count { s\(name) += (a\(name)[i] - t\(name)[i]) * (a\(name)[i] - t\(name)[i]) }
+                s\(name) / Double(a\(name).count)
+                """))!
+        }
+        let anchoredError = try meanSquaredGap("anchored"), plainError = try meanSquaredGap("plain")
+        XCTAssertLessThan(anchoredError, 1e-8 * max(1, plainError))
+        XCTAssertGreaterThan(plainError, 1e-4, "one epoch leaves the network's mean off, so the test can fail")
+        XCTAssertThrowsError(try run(interpreter, "denoise(si, with: ae, anchor: [2, 3])")) { error in
+            XCTAssertTrue("\(error)".contains("odd"), "\(error)")
+        }
+        XCTAssertThrowsError(try run(interpreter, "denoise(si, with: ae, anchor: [3])")) { error in
+            XCTAssertTrue("\(error)".contains("anchor: takes [rows, columns]"), "\(error)")
+        }
+    }
+
     func testErrorsAreTypedAndVariablesSurvive() throws {
         let interpreter = Interpreter.rapidEELS(output: OutputCapture())
         _ = try run(interpreter, "let data = dataset(\"\(folder!)\", labels: \"/^(s[234])_/\")")

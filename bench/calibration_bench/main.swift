@@ -11,15 +11,19 @@ import RapidEELS
 // Usage: calibration-bench [--scale 0.25] [--sim-seed 1] [--seed 42] [--ae-epochs 60] [--clf-epochs 500]
 //        [--kappa K] [--dose D] [--conversion C] [--residual R] [--variability calibrated|broad|low|none]
 //        [--noise resampled|poisson|gaussian|none] [--diagnose 1] [--save-models DIR] [--model FILE]
+//        [--checkpoint FILE] [--conversion-slope S]
 // --model FILE: load the denoiser from FILE when it exists (no autoencoder training), otherwise train and save it
 // there; the head is always trained afresh (seconds), so simulator settings can be explored on one encoder.
+// --checkpoint FILE: the autoencoder's training resumes from FILE when it exists and rewrites it every 5 epochs
+// (NeuralCore's TrainingCheckpoint), so a long run can be stopped and carried on with the same command; the result
+// is the same as one uninterrupted run.
 // Simulator options left out keep the simulator's defaults (the calibrated values).
 setvbuf(stdout, nil, _IOLBF, 0)
 var settings: [String: String] = [
     "scale": "0.25", "sim-seed": "1", "seed": "42", "ae-epochs": "60", "clf-epochs": "500", "noise": "resampled",
     "variability": "calibrated", "diagnose": "0",
 ]
-let optional = ["kappa", "dose", "conversion", "residual", "model", "save-models"]
+let optional = ["kappa", "dose", "conversion", "conversion-slope", "residual", "model", "save-models", "checkpoint"]
 var arguments = Array(CommandLine.arguments.dropFirst())
 while !arguments.isEmpty {
     let key = arguments.removeFirst()
@@ -50,10 +54,12 @@ default:
     exit(2)
 }
 if let c = number("conversion") { options.variability.annealedConversionRange = c...1 }
+if let s = number("conversion-slope") { options.variability.conversionThicknessSlope = s }
 if let r = number("residual") { options.variability.initialResidualRange = 0...r }
-print(String(format: "simulator: kappa %.3f, dose %.1f counts/channel at 0.8 MFP, annealed conversion %.2f-%.2f, "
-             + "initial residual %.2f-%.2f", options.physics.pluralStrength, options.physics.edgeCountsAt08MFP,
+print(String(format: "simulator: kappa %.3f, dose %.1f counts/channel at 0.8 MFP, annealed conversion %.2f-%.2f "
+             + "minus %.2f per t/λ above %.2f, initial residual %.2f-%.2f", options.physics.pluralStrength, options.physics.edgeCountsAt08MFP,
              options.variability.annealedConversionRange.lowerBound, options.variability.annealedConversionRange.upperBound,
+             options.variability.conversionThicknessSlope, options.variability.conversionThicknessOnset,
              options.variability.initialResidualRange.lowerBound, options.variability.initialResidualRange.upperBound))
 
 var clock = Date()
@@ -85,8 +91,12 @@ if let path = settings["model"], FileManager.default.fileExists(atPath: path) {
     print("autoencoder: loaded from \(path) (not trained in this run)")
 } else {
     denoiser = Denoiser(seed: seed)
+    let checkpoint = settings["checkpoint"].map { TrainingCheckpointing(url: URL(fileURLWithPath: $0), every: 5) }
+    if let checkpoint, FileManager.default.fileExists(atPath: checkpoint.url.path) {
+        print("autoencoder: resuming from \(checkpoint.url.path) (epoch \(try TrainingCheckpoint.read(from: checkpoint.url).epoch))")
+    }
     let aeHistory = try denoiser.train(on: data.trainingSet, epochs: Int(number("ae-epochs")!), noise: noise,
-                                       seed: seed, progress: report("autoencoder"))
+                                       seed: seed, checkpoint: checkpoint, progress: report("autoencoder"))
     print(String(format: "autoencoder: %.1f s, final loss %.4f", aeHistory.seconds, aeHistory.loss.last ?? .nan))
     print("latent health: revived " + (denoiser.revivedUnits.isEmpty ? "none" : denoiser.revivedUnits
         .map { "unit \($0.unit) after epoch \($0.epoch)" }.joined(separator: ", "))
@@ -134,6 +144,34 @@ if settings["diagnose"] == "1" {
         for k in item.isTest ? [1, 3, 5, 7] : [] {
             let e = try mse(PaperMethod().pcaDenoised(item.image, components: k).data, truth.data)
             pcaText.append(String(format: "PCA-%d %.3f", k, e))
+        }
+        // The same comparison against the noise-free truth: the simulator's expected counts in every pixel, through
+        // the same block mean and background fit, so the 1 FPS truth's own shot noise is not part of every error.
+        let sim = item.simulated
+        let channels = item.image.channels
+        var clean = [Float](repeating: 0, count: item.image.data.count)
+        for r in 0..<item.image.rows { for c in 0..<item.image.columns {
+            let p = (r * item.image.columns + c) * channels
+            for k in 0..<channels { clean[p + k] = sim.expected[c * channels + k] }
+        } }
+        let cleanTruth = try denoiser.method.targets(SpectrumImage(rows: item.image.rows, columns: item.image.columns,
+                                                                   energy: item.image.energy, data: clean))
+        var cleanText = [String(format: "1 FPS truth %.3f, AEC %.3f", try mse(truth.data, cleanTruth.data),
+                                try mse(aec.data, cleanTruth.data))]
+        for k in item.isTest ? [1, 3, 5, 7] : [] {
+            cleanText.append(String(format: "PCA-%d %.3f", k,
+                                    try mse(PaperMethod().pcaDenoised(item.image, components: k).data, cleanTruth.data)))
+        }
+        print("diagnose \(item.name) against the noise-free truth: " + cleanText.joined(separator: ", "))
+        if item.isTest {
+            var anchored: [String] = []
+            for (w, a) in [((1, 1), (21, 41)), ((1, 1), (21, 81)), ((3, 9), (21, 81)), ((3, 9), (21, 161)),
+                           ((5, 15), (21, 161))] {
+                let y = try denoiser.denoise(item.image, window: w, anchor: a)
+                anchored.append(String(format: "window %dx%d anchor %dx%d: %.3f (noise-free %.3f)", w.0, w.1, a.0, a.1,
+                                       try mse(y.data, truth.data), try mse(y.data, cleanTruth.data)))
+            }
+            print("diagnose \(item.name) anchored: " + anchored.joined(separator: "; "))
         }
         print(String(format: "diagnose %@: AEC %.3f = SI-mean bias %.3f + rest; AEC block-averaged %.3f; truth's own "
                      + "spatial variance %.3f; sum ratio %.3f; %@", item.name, try mse(aec.data, truth.data), bias,

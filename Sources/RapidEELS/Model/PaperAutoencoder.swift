@@ -111,12 +111,14 @@ public final class PaperAutoencoder {
                       validationSplit: Double = 0, learningRate: Float = 1e-3,
                       epochInputs: ((Int) throws -> [Float])? = nil,
                       epochEnd: ((Int) throws -> Void)? = nil,
+                      checkpoint: TrainingCheckpointing? = nil,
                       progress: ((TrainingProgress) -> Void)? = nil,
                       isCancelled: () -> Bool = { false }) throws -> TrainingHistory {
         let n = try PaperArchitecture.sampleCount(inputs, size: inputLength, what: "inputs",
                                                   count: nil)
-        let options = TrainingOptions(epochs: epochs, batchSize: batchSize, seed: seed, validationSplit: validationSplit,
+        var options = TrainingOptions(epochs: epochs, batchSize: batchSize, seed: seed, validationSplit: validationSplit,
                                       loss: .meanSquaredError, learningRate: learningRate)
+        options.checkpoint = checkpoint
         return try network.fit(inputs: inputs, targets: targets, count: n, options: options, epochInputs: epochInputs,
                                epochEnd: epochEnd, progress: progress, isCancelled: isCancelled)
     }

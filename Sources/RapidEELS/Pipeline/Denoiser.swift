@@ -72,13 +72,18 @@ public final class Denoiser {
     /// Trains on every pixel of `dataset` (inputs: raw windowed counts, robust-scaled; targets: the "1 FPS"
     /// ground truth). Fits the scaler on these training pixels first. Labels are not used: unlabelled images
     /// train the denoiser like labelled ones.
-    /// - Parameter validationSplit: the fraction of spectra (the last images' pixels, as Keras) kept out of
-    ///   training to report a validation loss per epoch (`history.validationLoss`).
+    /// - Parameters:
+    ///   - validationSplit: the fraction of spectra (the last images' pixels, as Keras) kept out of training to
+    ///     report a validation loss per epoch (`history.validationLoss`).
+    ///   - checkpoint: resume from this `TrainingCheckpoint` file when it exists and rewrite it as training goes:
+    ///     a run spread over several sittings ends with the weights of one uninterrupted run (CPU backend). The
+    ///     revived-unit list (`revivedUnits`) covers the last sitting only.
     /// - Throws: `CancellationError` when `isCancelled` turns true (the best weights so far stay),
     ///   `RapidEELSError` for data off the model's axis, `NeuralError` for non-finite losses.
     @discardableResult
     public func train(on dataset: Dataset, epochs: Int, batchSize: Int = 512, noise: TrainingNoise = .resampled,
-                      seed: UInt64 = 0, validationSplit: Double = 0, progress: ((TrainingProgress) -> Void)? = nil,
+                      seed: UInt64 = 0, validationSplit: Double = 0, checkpoint: TrainingCheckpointing? = nil,
+                      progress: ((TrainingProgress) -> Void)? = nil,
                       isCancelled: @escaping () -> Bool = { false }) throws -> TrainingHistory {
         guard !dataset.items.isEmpty else { throw RapidEELSError.value("the training set has no spectrum images") }
         guard epochs >= 1 else { throw RapidEELSError.value("epochs must be at least 1, got \(epochs)") }
@@ -135,7 +140,8 @@ public final class Denoiser {
         do {
             result = try autoencoder.train(inputs: inputs, targets: targets, epochs: epochs, batchSize: batchSize,
                                            seed: seed, validationSplit: validationSplit, epochInputs: epochInputs,
-                                           epochEnd: epochEnd, progress: progress, isCancelled: isCancelled)
+                                           epochEnd: epochEnd, checkpoint: checkpoint, progress: progress,
+                                           isCancelled: isCancelled)
         } catch is CancellationError {
             history = autoencoder.network.lastHistory
             throw CancellationError()
@@ -152,16 +158,32 @@ public final class Denoiser {
 
     /// The denoised spectrum image: rows x columns x channels on the method's window (520-580 eV at 0.25 eV for
     /// the paper), in the ground truth's units (background-subtracted counts per bin).
-    /// - Parameter window: beyond the paper: the denoised spectra averaged over this many (odd) rows x columns of
-    ///   pixels centred on each pixel (`slidingMean`); (1, 1) is the paper's method.
-    public func denoise(_ si: SpectrumImage, window: (rows: Int, columns: Int) = (1, 1)) throws -> SpectrumImage {
+    ///
+    ///     let clean = try denoiser.denoise(si)                                        // the paper's method
+    ///     let anchored = try denoiser.denoise(si, window: (3, 9), anchor: (21, 81))  // beyond the paper
+    /// - Parameters:
+    ///   - window: beyond the paper: the denoised spectra averaged over this many (odd) rows x columns of pixels
+    ///     centred on each pixel (`slidingMean`); (1, 1) is the paper's method.
+    ///   - anchor: beyond the paper: the denoised spectra's local mean over this many (odd) rows x columns around each
+    ///     pixel is replaced by the data's own (`PreprocessingMethod.localTargets`): the network supplies the
+    ///     variation inside the window, the SI itself its level and shape. This removes what a model cannot know
+    ///     from one pixel (an SI-wide offset, the pull of an uncertain pixel towards the other class) and what it
+    ///     learned from other data. nil is the paper's method.
+    public func denoise(_ si: SpectrumImage, window: (rows: Int, columns: Int) = (1, 1),
+                        anchor: (rows: Int, columns: Int)? = nil) throws -> SpectrumImage {
         let x = try scaledInputs(si)
         var y = try autoencoder.predict(inputs: x, count: si.pixelCount)
-        if window != (1, 1) {
-            do {
+        do {
+            if window != (1, 1) {
                 y = try slidingMean(y, rows: si.rows, columns: si.columns, depth: method.channels, window: window)
-            } catch let error as EELSError { throw RapidEELSError.value(error.description) }
-        }
+            }
+            if let anchor {
+                let local = try method.localTargets(corrected: method.corrected(si).image, window: anchor)
+                let modelLocal = try slidingMean(y, rows: si.rows, columns: si.columns, depth: method.channels,
+                                                 window: anchor)
+                for i in y.indices { y[i] += local.data[i] - modelLocal[i] }
+            }
+        } catch let error as EELSError { throw RapidEELSError.value(error.description) }
         var out = SpectrumImage(rows: si.rows, columns: si.columns, energy: method.axis, data: y,
                                 metadata: si.metadata)
         out.rowAxis = si.rowAxis

@@ -225,6 +225,31 @@ public struct PreprocessingMethod: Sendable, Equatable {
         return binned.withData(out, energy: axis)
     }
 
+    /// Every pixel's local ground truth (beyond the paper): the mean of the `window` (odd rows x columns, cut at
+    /// the image's edges) pixels around it, background-subtracted with one power-law fit per pixel, windowed. Where
+    /// `targets` gives each pixel its fixed block's mean, this gives it a window centred on itself.
+    ///
+    ///     let local = try method.localTargets(corrected: si, window: (21, 81))   // all 10 rows, ±40 columns
+    /// - Throws: as `targets(corrected:)`, and `RapidEELSError.value` for an even or non-positive window.
+    public func localTargets(corrected si: SpectrumImage, window: (rows: Int, columns: Int)) throws -> SpectrumImage {
+        let binned = try binned(si)
+        var local: SpectrumImage
+        do {
+            local = binned.withData(try slidingMean(binned.data, rows: binned.rows, columns: binned.columns,
+                                                    depth: binned.channels, window: window), energy: binned.energy)
+        } catch let error as EELSError { throw RapidEELSError.value(error.description) }
+        if let background {
+            let first = binned.energy.offset, last = binned.energy.end
+            guard background.lowerBound >= first - 1e-9, background.upperBound <= last + binned.energy.scale else {
+                throw RapidEELSError.incompatible(String(format: "the background window %.2f-%.2f eV is outside the "
+                    + "data (%.2f-%.2f eV): choose one inside the data before the edge, or background: nil",
+                    background.lowerBound, background.upperBound, first, last + binned.energy.scale))
+            }
+            local = try local.subtractingBackground(try local.fitBackground(.powerLaw, in: background))
+        }
+        return try windowed(local)
+    }
+
     /// One line for tables: "635.00-665.00 eV at 0.25 eV (120 ch), background 600.00-630.00 eV, block 4 x 8".
     public var summary: String {
         String(format: "%.2f-%.2f eV at %@ eV (%d ch), ", window.lowerBound, window.upperBound, fmtEV(binWidth),

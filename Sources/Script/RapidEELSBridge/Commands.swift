@@ -190,6 +190,9 @@ public enum RapidEELSCommands {
             .seed(),
             .double("validation", default: 0, doc: "fraction of the training spectra (the "
                 + "last images', as Keras) kept out to report a validation loss per epoch; the paper used 0.2"),
+            .string("checkpoint", dynamic: "none", doc: "a file: training resumes from it when it exists and "
+                + "rewrites it every 5 epochs, so a run stopped by an interrupt, a restart or a crash carries on "
+                + "where it was, with the result of one uninterrupted run"),
         ], returns: "TrainingHistory", doc: "Trains the autoencoder on every pixel of the training images (labelled "
             + "or not): robust-scaled raw inputs -> the \"1 FPS\" ground truth of the model's method, Adam 1e-3, "
             + "MSE. Shows live progress; an interrupt keeps the best weights so far. The history draws the "
@@ -205,13 +208,17 @@ public enum RapidEELSCommands {
                                                  batchSize: try args.int("batchSize"), noise: noise,
                                                  seed: try args.seed(ctx),
                                                  validationSplit: try args.double("validation"),
+                                                 checkpoint: try args.has("checkpoint")
+                                                    ? TrainingCheckpointing(url: URL(fileURLWithPath:
+                                                        try args.string("checkpoint")), every: 5) : nil,
                                                  progress: progressReporter(ctx, title: "autoencoder"),
                                                  isCancelled: { ctx.cancellation.isCancelled })
                 return .object(HistoryObject(h, title: "autoencoder loss"))
             } catch is CancellationError {
                 let epochs = model.denoiser.history?.loss.count ?? 0
                 throw ctx.error(.interrupted, "training interrupted after \(epochs) complete epoch(s); the model "
-                    + "keeps the best weights so far")
+                    + "keeps the best weights so far" + (try args.has("checkpoint")
+                        ? "; the same train(...) call carries on from the checkpoint's last epoch" : ""))
             }
         })
         r.register(Command(name: "trainClassifier", parameters: [
@@ -247,17 +254,30 @@ public enum RapidEELSCommands {
                                                          .ints("window", default: [1, 1],
                                                                           doc: "beyond the paper: [rows, columns] "
                                                                             + "(odd) of pixels whose denoised spectra "
-                                                                            + "are averaged around each pixel")],
+                                                                            + "are averaged around each pixel"),
+                                                         .ints("anchor", dynamic: "none",
+                                                               doc: "beyond the paper: [rows, columns] (odd) around "
+                                                                + "each pixel whose mean denoised spectrum is set to "
+                                                                + "the data's own, background subtracted")],
                            returns: "SpectrumImage", doc: "Denoises every pixel with the model's own preprocessing: "
                             + "the model's window (520-580 eV at 0.25 eV for the paper's), in the ground truth's "
-                            + "units (background-subtracted counts per bin). `window:` also uses the image's "
-                            + "spatial structure (the paper's method is [1, 1]).",
-                           example: "let clean = denoise(data.test[0], with: model, window: [3, 9])") { args, ctx in
+                            + "units (background-subtracted counts per bin). `window:` and `anchor:` also use the "
+                            + "image's spatial structure (the paper's method is neither): with `anchor: [21, 161]` "
+                            + "the network gives the variation inside that window and the data themselves its mean, "
+                            + "which removes what one pixel cannot tell the model (an offset of the whole image, the "
+                            + "pull of an uncertain pixel towards the other class).",
+                           example: "let clean = denoise(data.test[0], with: model, window: [3, 9], anchor: [21, 161])") { args, ctx in
             let si = try image(args, "si")
             let model = try args.object("with", as: DenoiserObject.self)
             let window = try args.ints("window")
             guard window.count == 2 else { throw ctx.error(.value, "window: takes [rows, columns], got \(window)") }
-            return si.derived(try model.denoiser.denoise(si.image, window: (window[0], window[1])))
+            var anchor: (rows: Int, columns: Int)?
+            if try args.has("anchor") {
+                let a = try args.ints("anchor")
+                guard a.count == 2 else { throw ctx.error(.value, "anchor: takes [rows, columns], got \(a)") }
+                anchor = (a[0], a[1])
+            }
+            return si.derived(try model.denoiser.denoise(si.image, window: (window[0], window[1]), anchor: anchor))
         })
         r.register(Command(name: "classify", parameters: [.object("_ si", SpectrumImageObject.self, "SpectrumImage"),
                                                           .object("with", ClassifierObject.self, "Classifier"),
