@@ -42,7 +42,8 @@ final class CommandParameterTests: XCTestCase {
         let interpreter = Interpreter.rapidEELS(output: output)
         _ = interpreter.execute("help(train)")
         XCTAssertTrue(output.stdout.hasPrefix("train(_: Autoencoder, on: Dataset, epochs: Int = 500, batchSize: Int = "
-            + "512, noise: Noise = .resampled, seed: Int = %seed, validation: Double = 0) -> TrainingHistory"),
+            + "512, noise: Noise = .resampled, seed: Int = %seed, validation: Double = 0, checkpoint: String = none) -> "
+            + "TrainingHistory"),
             output.stdout)
         let tsne = try XCTUnwrap(interpreter.registry["tsne"])
         XCTAssertTrue(tsne.signature.contains("title: String = \"t-SNE\", method: Method = paperMethod()"),

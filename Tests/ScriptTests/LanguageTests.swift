@@ -120,7 +120,7 @@ final class LanguageTests: XCTestCase {
         _ = interpreter.execute("%threads 1")
         XCTAssertEqual(interpreter.settings.threads, 1)
         _ = interpreter.execute("%help")
-        XCTAssertTrue(out.stdout.contains("denoise(_: SpectrumImage, with: Autoencoder, window: [Int] = [1, 1]) -> SpectrumImage"))
+        XCTAssertTrue(out.stdout.contains("denoise(_: SpectrumImage, with: Autoencoder, window: [Int] = [1, 1], anchor: [Int] = none) -> SpectrumImage"))
     }
 
     func testInterruptStopsLoopsAndKeepsVariables() {
@@ -190,7 +190,7 @@ final class LanguageTests: XCTestCase {
     func testHelpReadsTheRegistry() {
         let out = OutputCapture()
         _ = run("help(denoise)", out)
-        XCTAssertTrue(out.stdout.hasPrefix("denoise(_: SpectrumImage, with: Autoencoder, window: [Int] = [1, 1]) -> SpectrumImage"), out.stdout)
+        XCTAssertTrue(out.stdout.hasPrefix("denoise(_: SpectrumImage, with: Autoencoder, window: [Int] = [1, 1], anchor: [Int] = none) -> SpectrumImage"), out.stdout)
         XCTAssertTrue(out.stdout.contains("Example:"))
     }
 
