@@ -204,18 +204,8 @@ public struct PreprocessingMethod: Sendable, Equatable {
         let (means, blockOfPixel) = try binned.blockMeans(rows: blockRows, columns: blockColumns,
                                                           assignment: assignment)
         let blocks = means.count / binned.channels
-        var blockImage = SpectrumImage(rows: 1, columns: blocks, energy: binned.energy, data: means)
-        if let background {
-            let first = binned.energy.offset, last = binned.energy.end
-            guard background.lowerBound >= first - 1e-9, background.upperBound <= last + binned.energy.scale else {
-                throw RapidEELSError.incompatible(String(format: "the background window %.2f-%.2f eV is outside the "
-                    + "data (%.2f-%.2f eV): choose one inside the data before the edge, or background: nil",
-                    background.lowerBound, background.upperBound, first, last + binned.energy.scale))
-            }
-            let fits = try blockImage.fitBackground(.powerLaw, in: background)
-            blockImage = try blockImage.subtractingBackground(fits)
-        }
-        let subtracted = try windowed(blockImage)
+        let blockImage = SpectrumImage(rows: 1, columns: blocks, energy: binned.energy, data: means)
+        let subtracted = try windowed(backgroundSubtracted(blockImage))
         var out = [Float](repeating: 0, count: si.pixelCount * channels)
         for p in 0..<si.pixelCount {
             let b = blockOfPixel[p]
@@ -223,6 +213,20 @@ public struct PreprocessingMethod: Sendable, Equatable {
                                 with: subtracted.data[b * channels..<(b + 1) * channels])
         }
         return binned.withData(out, energy: axis)
+    }
+
+    /// Binned spectra with one power-law background per pixel fitted on `background` and subtracted (unchanged
+    /// without a background window): the step `targets` and `localTargets` share.
+    /// - Throws: `RapidEELSError.incompatible` when the background window lies outside the data.
+    func backgroundSubtracted(_ binned: SpectrumImage) throws -> SpectrumImage {
+        guard let background else { return binned }
+        let first = binned.energy.offset, last = binned.energy.end
+        guard background.lowerBound >= first - 1e-9, background.upperBound <= last + binned.energy.scale else {
+            throw RapidEELSError.incompatible(String(format: "the background window %.2f-%.2f eV is outside the "
+                + "data (%.2f-%.2f eV): choose one inside the data before the edge, or background: nil",
+                background.lowerBound, background.upperBound, first, last + binned.energy.scale))
+        }
+        return try binned.subtractingBackground(try binned.fitBackground(.powerLaw, in: background))
     }
 
     /// Every pixel's local ground truth (beyond the paper): the mean of the `window` (odd rows x columns, cut at
@@ -233,21 +237,12 @@ public struct PreprocessingMethod: Sendable, Equatable {
     /// - Throws: as `targets(corrected:)`, and `RapidEELSError.value` for an even or non-positive window.
     public func localTargets(corrected si: SpectrumImage, window: (rows: Int, columns: Int)) throws -> SpectrumImage {
         let binned = try binned(si)
-        var local: SpectrumImage
+        let local: SpectrumImage
         do {
             local = binned.withData(try slidingMean(binned.data, rows: binned.rows, columns: binned.columns,
                                                     depth: binned.channels, window: window), energy: binned.energy)
         } catch let error as EELSError { throw RapidEELSError.value(error.description) }
-        if let background {
-            let first = binned.energy.offset, last = binned.energy.end
-            guard background.lowerBound >= first - 1e-9, background.upperBound <= last + binned.energy.scale else {
-                throw RapidEELSError.incompatible(String(format: "the background window %.2f-%.2f eV is outside the "
-                    + "data (%.2f-%.2f eV): choose one inside the data before the edge, or background: nil",
-                    background.lowerBound, background.upperBound, first, last + binned.energy.scale))
-            }
-            local = try local.subtractingBackground(try local.fitBackground(.powerLaw, in: background))
-        }
-        return try windowed(local)
+        return try windowed(backgroundSubtracted(local))
     }
 
     /// One line for tables: "635.00-665.00 eV at 0.25 eV (120 ch), background 600.00-630.00 eV, block 4 x 8".
